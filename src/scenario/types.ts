@@ -1,0 +1,155 @@
+/**
+ * The scenario a user writes (.ts default export, .json or .yaml) and the validated RunPlan the
+ * engine runs. Durations in scenario files are strings like '30s', '500ms', '2m' or numbers of ms;
+ * the plan holds ms only.
+ */
+import type { EndpointClass, FailureClass } from '../report/schema.ts';
+
+/** A duration: '500ms', '10s', '2m', '1h' or a number of milliseconds. */
+export type Duration = string | number;
+
+/** One stage of a ramping arrival rate (open model) or VU count (closed model). */
+export interface StageInput {
+  duration: Duration;
+  /** Open model: rate reached linearly by the end of the stage (flows/s, or token exchanges/s in token mode). */
+  target?: number;
+  /** Closed model: VUs during this stage. */
+  vus?: number;
+}
+
+/** A toxic as Toxiproxy takes it (see shared/TOXIPROXY.md). */
+export interface ToxicInput {
+  type: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data' | 'noop';
+  name?: string;
+  stream?: 'upstream' | 'downstream';
+  toxicity?: number;
+  attributes?: Record<string, number>;
+}
+
+/** Which proxy (endpoint route) a fault applies to. `idp` = every route. */
+export type FaultEndpoint = 'authorize' | 'token' | 'idp';
+
+/** One scheduled fault. Exactly one of toxic / down / clockSkewMs / idpMode. */
+export interface FaultInput {
+  at: Duration;
+  for: Duration;
+  /** Default 'token'. */
+  endpoint?: FaultEndpoint;
+  toxic?: ToxicInput;
+  /** Take the route's proxy down (enabled:false). */
+  down?: boolean;
+  /** Offset the IdP clock (embedded) or the harness-side clock used for ID-token checks (remote), ms. */
+  clockSkewMs?: number;
+  /** Embedded IdP misbehaviour, e.g. stop accepting S256. */
+  idpMode?: 'reject-s256';
+  /** Free text shown in reports. */
+  name?: string;
+}
+
+/** What the scenario considers healthy; used for time-to-detect/recover and the capacity knee. */
+export interface SloInput {
+  /** p95 limit in ms on `endpoint` (default 'token'). */
+  p95Ms?: number;
+  /** Failed-flow ratio limit, 0..1. */
+  errorRate?: number;
+  endpoint?: EndpointClass;
+}
+
+/** A scenario as written. Unknown keys are rejected. */
+export interface ScenarioInput {
+  name?: string;
+  description?: string;
+  /** 'flow' (default): full authorize → login → callback → token flows. 'token': a bank of codes, exchanges at the scheduled rate. */
+  mode?: 'flow' | 'token';
+  load?: {
+    /** 'open' (default, arrival rate) or 'closed' (fixed VUs). */
+    model?: 'open' | 'closed';
+    /** Constant rate for `duration` (open model). */
+    ratePerSec?: number;
+    /** Constant VUs for `duration` (closed model). */
+    vus?: number;
+    duration?: Duration;
+    /** Ramps; when given, ratePerSec/vus/duration are not. */
+    stages?: StageInput[];
+    /** Max flows in flight; a flow that cannot start on time is dropped (open model). Default 256. */
+    maxInFlight?: number;
+    /** Stop after this many flows have started. */
+    maxFlows?: number;
+    /** Connections per origin in the one undici Agent. Default 64. */
+    connections?: number;
+    /** Per-request timeout; default 10s. Connect timeout default 5s. */
+    requestTimeout?: Duration;
+    connectTimeout?: Duration;
+  };
+  /** Token mode: how many fresh codes to keep banked, and how old a code may be before it is not used. */
+  codeBank?: { size?: number; maxAge?: Duration; producers?: number };
+  target?: {
+    /** Remote issuer (discovery). Default: the embedded IdP. Must be loopback. */
+    issuer?: string;
+    clientId?: string;
+    redirectUri?: string;
+    scope?: string;
+    username?: string;
+    password?: string;
+    /** Embedded IdP: authorization-code TTL (s), default 60. */
+    codeTtlSec?: number;
+  };
+  faults?: FaultInput[];
+  slo?: SloInput;
+  /** k6-syntax thresholds, e.g. 'token:p(95)<200', 'flow:rate(failed)<0.01'. */
+  thresholds?: string[];
+  /** Failure classes the scenario expects (game days); reported, not gated. */
+  expectFailures?: FailureClass[];
+}
+
+/** One validated stage in ms. */
+export interface Stage {
+  durationMs: number;
+  targetRatePerSec?: number;
+  vus?: number;
+}
+
+/** One validated fault in ms. */
+export interface Fault {
+  name: string;
+  atMs: number;
+  forMs: number;
+  endpoint: FaultEndpoint;
+  toxic?: ToxicInput;
+  down?: boolean;
+  clockSkewMs?: number;
+  idpMode?: 'reject-s256';
+}
+
+/** The validated plan the engine runs. */
+export interface RunPlan {
+  name: string;
+  description: string;
+  file: string | null;
+  mode: 'flow' | 'token';
+  model: 'open' | 'closed';
+  /** Open model: rate stages (a constant rate is one stage with start = target). Closed: vus stages. */
+  stages: Stage[];
+  /** Open model: rate at t=0 (ramps start from here). */
+  startRatePerSec: number;
+  totalDurationMs: number;
+  maxInFlight: number;
+  maxFlows: number | null;
+  connections: number;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  codeBank: { size: number; maxAgeMs: number; producers: number };
+  target: {
+    issuer: string | null;
+    clientId: string | null;
+    redirectUri: string | null;
+    scope: string;
+    username: string;
+    password: string;
+    codeTtlSec: number;
+  };
+  faults: Fault[];
+  slo: { p95Ms: number | null; errorRate: number | null; endpoint: EndpointClass };
+  thresholds: string[];
+  expectFailures: FailureClass[];
+}
