@@ -1,0 +1,128 @@
+/**
+ * The fault layer: every route (front channel, token endpoint) gets its own Toxiproxy proxy in
+ * front of the IdP, on the embedded Toxiproxy-compatible server or a real Toxiproxy. All control
+ * goes through toxiproxy-node-client, the one client.
+ */
+import { Toxiproxy } from 'toxiproxy-node-client';
+import type { Proxy } from 'toxiproxy-node-client';
+import { TokenstormError } from '../errors.ts';
+import type { Route, RouteTarget } from '../flow/http.ts';
+import type { Fault, ToxicInput } from '../scenario/types.ts';
+import { type FaultServer, startFaultServer } from './fault-server.ts';
+import { assertLoopbackUrl } from './loopback.ts';
+
+const ROUTES: Route[] = ['authorize', 'token'];
+
+/** An applied fault; `undo()` removes it. */
+export interface AppliedFault {
+  undo(): Promise<void>;
+}
+
+/**
+ * Proxies for one run.
+ *
+ * @example
+ * const layer = await FaultLayer.open(null); // embedded server
+ * const routes = await layer.createRoutes({ host: '127.0.0.1', port: idpPort }, runId);
+ */
+export class FaultLayer {
+  readonly kind: 'embedded' | 'toxiproxy';
+  readonly url: string;
+  private readonly client: Toxiproxy;
+  private readonly server: FaultServer | null;
+  private readonly proxies = new Map<Route, Proxy>();
+
+  private constructor(kind: 'embedded' | 'toxiproxy', url: string, server: FaultServer | null) {
+    this.kind = kind;
+    this.url = url;
+    this.server = server;
+    this.client = new Toxiproxy(url);
+  }
+
+  /** Starts the embedded server (url null) or connects to a real Toxiproxy; unreachable → exit 3. */
+  static async open(url: string | null): Promise<FaultLayer> {
+    if (url === null) {
+      const server = await startFaultServer({ host: '127.0.0.1', port: 0 });
+      return new FaultLayer('embedded', server.url, server);
+    }
+    assertLoopbackUrl(url, '--toxiproxy');
+    const layer = new FaultLayer('toxiproxy', url.replace(/\/$/, ''), null);
+    try {
+      await layer.client.getVersion();
+    } catch (err) {
+      throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `cannot reach Toxiproxy at ${url}`, {
+        cause: err,
+        hint: 'start it (toxiproxy-server, or `tokenstorm proxy`) or drop --toxiproxy to use the embedded one',
+      });
+    }
+    return layer;
+  }
+
+  /** Creates one proxy per route in front of `upstream`; returns where each route must dial. */
+  async createRoutes(upstream: RouteTarget, runId: string): Promise<Record<Route, RouteTarget>> {
+    const out = {} as Record<Route, RouteTarget>;
+    for (const route of ROUTES) {
+      const name = `tokenstorm-${runId}-${route}`;
+      let proxy: Proxy;
+      try {
+        proxy = await this.client.createProxy({ name, listen: '127.0.0.1:0', upstream: `${upstream.host}:${upstream.port}` });
+      } catch (err) {
+        throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `fault server at ${this.url} refused to create proxy ${name}`, { cause: err });
+      }
+      this.proxies.set(route, proxy);
+      const m = /^(.*):(\d+)$/.exec(proxy.listen);
+      if (!m) throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `fault server gave an unusable listen address for ${name}`);
+      out[route] = { host: m[1] === 'localhost' ? '127.0.0.1' : m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+    }
+    return out;
+  }
+
+  private routesFor(fault: Fault): Proxy[] {
+    const routes: Route[] = fault.endpoint === 'idp' ? ROUTES : [fault.endpoint];
+    return routes.map((r) => {
+      const p = this.proxies.get(r);
+      if (!p) throw new TokenstormError('ERR_INTERNAL', `no proxy for route ${r}`);
+      return p;
+    });
+  }
+
+  /** Applies a network fault (toxic or down) on its routes. */
+  async apply(fault: Fault, index: number): Promise<AppliedFault> {
+    const proxies = this.routesFor(fault);
+    if (fault.down) {
+      for (const p of proxies) await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
+      return {
+        undo: async () => {
+          for (const p of proxies) await p.update({ enabled: true, listen: p.listen, upstream: p.upstream });
+        },
+      };
+    }
+    const toxic = fault.toxic as ToxicInput;
+    const name = toxic.name ?? `tokenstorm_${index}_${toxic.type}`;
+    const added: Array<{ remove(): Promise<void> }> = [];
+    for (const p of proxies) {
+      added.push(
+        await p.addToxic({
+          name,
+          type: toxic.type as never,
+          stream: toxic.stream ?? 'downstream',
+          // toxiproxy-node-client sends toxicity as given; 0 would disable the toxic, so omit means 1.0.
+          toxicity: toxic.toxicity ?? 1,
+          attributes: (toxic.attributes ?? {}) as never,
+        }),
+      );
+    }
+    return {
+      undo: async () => {
+        for (const t of added) await t.remove();
+      },
+    };
+  }
+
+  /** Removes this run's proxies and stops the embedded server. Never throws. */
+  async close(): Promise<void> {
+    for (const p of this.proxies.values()) await p.remove().catch(() => undefined);
+    this.proxies.clear();
+    await this.server?.close().catch(() => undefined);
+  }
+}

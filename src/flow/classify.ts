@@ -1,0 +1,112 @@
+/**
+ * Failure classification from evidence: HTTP status, OAuth `error`, `error_description`, the
+ * embedded IdP's detail header, or a socket error code. Nothing is inferred from timing or from
+ * what the harness "expected"; what cannot be matched is `other` with its evidence kept.
+ */
+import type { EndpointClass, FailureClass, FailureEvidence } from '../report/schema.ts';
+import type { HttpFailure } from './http.ts';
+
+/**
+ * The response header through which the embedded IdP passes oidc-provider's `error_detail` (the
+ * precise reason behind a generic `invalid_grant`). Never carries a secret.
+ */
+export const DETAIL_HEADER = 'x-tokenstorm-error-detail';
+
+/** An OAuth error as received: from a JSON body or an error redirect's query. */
+export interface OAuthErrorEvidence {
+  status?: number;
+  error?: string;
+  description?: string;
+  /** Embedded IdP's precise reason, when present. */
+  detail?: string;
+}
+
+// Patterns over error_detail / error_description. oidc-provider 9 details (lib/helpers/pkce.js,
+// lib/helpers/grant_source.js, lib/actions/grants/authorization_code.js) come first; Keycloak's
+// descriptions after them.
+const GRANT_PATTERNS: Array<[RegExp, FailureClass]> = [
+  [/code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)/i, 'pkce_verifier_missing'],
+  [/unsupported code_challenge_method|code_challenge_method.*not (supported|allowed)/i, 'pkce_method_rejected'],
+  [/code_verifier does not match|PKCE verification failed|pkce/i, 'pkce_mismatch'],
+  [/already consumed|already (been )?used|code (was )?reused/i, 'code_reused'],
+  [/is expired|code expired/i, 'code_expired'],
+  [/redirect_uri/i, 'redirect_uri_mismatch'],
+  [/client mismatch/i, 'invalid_client'],
+];
+
+const REQUEST_PATTERNS: Array<[RegExp, FailureClass]> = [
+  [/code_challenge_method|not supported.*S256|S256.*not supported/i, 'pkce_method_rejected'],
+  [/missing required parameter.*code_verifier/i, 'pkce_verifier_missing'],
+  [/redirect_uri/i, 'redirect_uri_mismatch'],
+];
+
+function match(patterns: Array<[RegExp, FailureClass]>, text: string): FailureClass | undefined {
+  for (const [re, cls] of patterns) if (re.test(text)) return cls;
+  return undefined;
+}
+
+/**
+ * Classifies an OAuth error response from the token endpoint or an error redirect.
+ *
+ * @example
+ * classifyOAuthError({ status: 400, error: 'invalid_grant', detail: 'authorization code is expired' }); // 'code_expired'
+ */
+export function classifyOAuthError(e: OAuthErrorEvidence): FailureClass {
+  const status = e.status ?? 0;
+  if (status === 429) return 'rate_limited';
+  const text = `${e.detail ?? ''} ${e.description ?? ''}`;
+  switch (e.error) {
+    case 'invalid_grant':
+      return match(GRANT_PATTERNS, text) ?? 'other';
+    case 'invalid_request':
+      return match(REQUEST_PATTERNS, text) ?? 'invalid_request';
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return 'invalid_client';
+    case 'slow_down':
+    case 'temporarily_unavailable':
+      return status >= 500 ? 'server_error' : 'rate_limited';
+    case 'server_error':
+      return 'server_error';
+    default:
+      if (status >= 500) return 'server_error';
+      return 'other';
+  }
+}
+
+/** Builds recorder evidence for an OAuth error (description cut to 200 chars). */
+export function oauthEvidence(endpoint: EndpointClass, e: OAuthErrorEvidence, failureClass = classifyOAuthError(e)): FailureEvidence {
+  const ev: FailureEvidence = { failureClass, endpoint };
+  if (e.status !== undefined) ev.status = e.status;
+  if (e.error !== undefined) ev.error = e.error;
+  const description = e.detail ? `${e.description ?? ''} [${e.detail}]`.trim() : e.description;
+  if (description !== undefined) ev.description = description.slice(0, 200);
+  return ev;
+}
+
+/** Evidence for a transport failure. */
+export function transportEvidence(endpoint: EndpointClass, f: HttpFailure): FailureEvidence {
+  return { failureClass: f.failureClass, endpoint, socketCode: f.socketCode, description: f.message.slice(0, 200) };
+}
+
+/** Evidence for an unexpected HTTP response (status not what the protocol step allows). */
+export function statusEvidence(endpoint: EndpointClass, status: number, failureClass: FailureClass, description?: string): FailureEvidence {
+  const cls: FailureClass = status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : failureClass;
+  const ev: FailureEvidence = { failureClass: cls, endpoint, status };
+  if (description !== undefined) ev.description = description.slice(0, 200);
+  return ev;
+}
+
+/** Parses `{error, error_description}` from a JSON body; undefined when the body is not such JSON. */
+export function parseOAuthErrorBody(body: string): { error?: string; description?: string } | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') {
+      const o = parsed as { error: string; error_description?: unknown };
+      return { error: o.error, ...(typeof o.error_description === 'string' ? { description: o.error_description } : {}) };
+    }
+  } catch {
+    // not JSON: the caller records bad_response with the status
+  }
+  return undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * The harness's HTTP layer: one undici Agent per route, each with a custom `connect` that can send
+ * the route's connections through its own fault proxy while the URL (and so the Host header, the
+ * issuer and every redirect) stays the IdP's own. Every exchange is timed from the send to the
+ * last body byte; socket errors become failure classes from their `code`, never from guesswork.
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { EndpointClass, FailureClass } from '../report/schema.ts';
+
+/** Routes a fault can target separately: the front channel (authorize, login, consent, callback) and the token endpoint. */
+export type Route = 'authorize' | 'token';
+
+/** Which route an endpoint class travels on. */
+export function routeOf(endpoint: EndpointClass | 'discovery'): Route {
+  return endpoint === 'token' || endpoint === 'refresh' ? 'token' : 'authorize';
+}
+
+/** Where a route's connections are dialled instead of the URL's host (a fault proxy's listen address). */
+export interface RouteTarget {
+  host: string;
+  port: number;
+}
+
+/** Options for {@link HttpClient}. */
+export interface HttpClientOptions {
+  /** Connections per origin per route. */
+  connections: number;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Per route: dial this address instead of the URL's (fault proxies). */
+  routes?: Partial<Record<Route, RouteTarget>>;
+}
+
+/** A request as the flow driver builds it. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  /** application/x-www-form-urlencoded body. */
+  form?: URLSearchParams;
+}
+
+/** A response with its whole body read. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** From the send to the last body byte, µs. */
+  serviceUs: number;
+}
+
+/** A transport-level failure (no HTTP response). */
+export interface HttpFailure {
+  failureClass: FailureClass;
+  /** The socket or undici error code, e.g. ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT. */
+  socketCode: string;
+  /** The error message, which for transport errors carries no request data. */
+  message: string;
+  serviceUs: number;
+}
+
+/** Either a response or a transport failure. */
+export type HttpOutcome = { ok: true; res: HttpResponse } | { ok: false; failure: HttpFailure };
+
+const SOCKET_CODE_CLASSES: Record<string, FailureClass> = {
+  ECONNREFUSED: 'connection_refused',
+  ECONNRESET: 'connection_reset',
+  EPIPE: 'connection_reset',
+  UND_ERR_SOCKET: 'connection_reset',
+  UND_ERR_CLOSED: 'connection_reset',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout_connect',
+  ETIMEDOUT: 'timeout_connect',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout_response',
+  UND_ERR_BODY_TIMEOUT: 'timeout_response',
+  UND_ERR_ABORTED: 'timeout_response',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'bad_response',
+  HPE_INVALID_CONSTANT: 'bad_response',
+  HPE_INVALID_CHUNK_SIZE: 'bad_response',
+};
+
+/** The code of an error or of the first cause that has one. */
+export function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    // AbortSignal.timeout() rejects with a DOMException named TimeoutError (numeric code).
+    const name = (e as { name?: unknown }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') return 'UND_ERR_ABORTED';
+    const code = (e as { code?: unknown }).code;
+    // undici's SocketError wraps the socket's own error; the inner code (ECONNRESET) is more precise.
+    const cause = (e as { cause?: unknown }).cause;
+    if (typeof code === 'string' && !(code === 'UND_ERR_SOCKET' && cause && typeof (cause as { code?: unknown }).code === 'string')) {
+      return code;
+    }
+    e = cause;
+  }
+  return 'UNKNOWN';
+}
+
+/**
+ * Maps a transport error to a failure class by its code.
+ *
+ * @example
+ * classifySocketError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })); // 'connection_refused'
+ */
+export function classifySocketError(err: unknown): { failureClass: FailureClass; socketCode: string } {
+  const socketCode = errorCode(err);
+  return { failureClass: SOCKET_CODE_CLASSES[socketCode] ?? 'other', socketCode };
+}
+
+function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefined): buildConnector.connector {
+  const base = buildConnector({ timeout: connectTimeoutMs, keepAlive: true, noDelay: true } as buildConnector.BuildOptions);
+  if (!target) return base;
+  const port = String(target.port);
+  return (opts, cb) => base({ ...opts, hostname: target.host, host: `${target.host}:${port}`, port }, cb);
+}
+
+/**
+ * HTTP for one run: an Agent per route, shared by all flows (connections are pooled per origin).
+ *
+ * @example
+ * const http = new HttpClient({ connections: 64, requestTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+ * const out = await http.send('token', { method: 'POST', url: new URL(tokenUrl), form });
+ */
+export class HttpClient {
+  private readonly agents: Record<Route, Agent>;
+  private readonly requestTimeoutMs: number;
+
+  constructor(options: HttpClientOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    const make = (route: Route): Agent =>
+      new Agent({
+        connections: options.connections,
+        headersTimeout: options.requestTimeoutMs,
+        bodyTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: 30_000,
+        // undici retries nothing by default; pipelining stays off so one slow response cannot stall others.
+        pipelining: 1,
+        connect: routedConnector(options.connectTimeoutMs, options.routes?.[route]),
+      });
+    this.agents = { authorize: make('authorize'), token: make('token') };
+  }
+
+  /** Sends one request on the endpoint's route and reads the whole body. Never throws for target failures. */
+  async send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
+    const dispatcher: Dispatcher = this.agents[routeOf(endpoint)];
+    const headers: Record<string, string> = { ...req.headers };
+    let body: string | undefined;
+    if (req.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = req.form.toString();
+    }
+    const t0 = performance.now();
+    try {
+      const res = await dispatcher.request({
+        origin: req.url.origin,
+        path: req.url.pathname + req.url.search,
+        method: req.method,
+        headers,
+        body,
+        // Total budget: headers and body timeouts are per-phase; this bounds the whole exchange.
+        signal: AbortSignal.timeout(this.requestTimeoutMs * 2),
+      });
+      const text = await res.body.text();
+      return {
+        ok: true,
+        res: { status: res.statusCode, headers: res.headers, body: text, serviceUs: (performance.now() - t0) * 1000 },
+      };
+    } catch (err) {
+      const { failureClass, socketCode } = classifySocketError(err);
+      const message = err instanceof Error ? err.message : String(err);
+      return { ok: false, failure: { failureClass, socketCode, message: message.slice(0, 200), serviceUs: (performance.now() - t0) * 1000 } };
+    }
+  }
+
+  /** Closes every connection (in-flight requests are aborted). */
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.agents).map((a) => a.destroy().catch(() => undefined)));
+  }
+}
+
+/** First value of a header that may repeat. */
+export function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** All values of a header (set-cookie). */
+export function headerValues(h: HttpResponse['headers'], name: string): string[] {
+  const v = h[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}

@@ -1,0 +1,87 @@
+/**
+ * Login drivers take a flow from the authorization request to the authorization response (the
+ * redirect to redirect_uri), whatever the IdP's login pages look like. The first driver speaks
+ * oidc-provider's devInteractions (shared/PKCE.md "Headless login"); Keycloak and generic-form
+ * drivers plug in here later.
+ */
+import type { EndpointClass } from '../report/schema.ts';
+import { statusEvidence } from './classify.ts';
+import { headerValue, type HttpResponse } from './http.ts';
+import type { FlowSession } from './session.ts';
+import type { FlowTarget } from './target.ts';
+
+/** Where the login ended: the authorization response URL and the endpoint class that produced it. */
+export interface LoginResult {
+  callbackUrl: URL;
+  endpoint: EndpointClass;
+}
+
+/** A login driver. Returns null when the flow failed (already recorded with its class). */
+export interface LoginDriver {
+  readonly name: string;
+  run(session: FlowSession, target: FlowTarget, authorizeUrl: URL): Promise<LoginResult | null>;
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+// authorize → login → resume → consent → resume → callback is 5 hops; anything far beyond is a loop.
+const MAX_HOPS = 10;
+
+/**
+ * oidc-provider devInteractions: POST the login form, then the consent form, following 303s by
+ * hand. The interaction pages themselves are not fetched (their forms are fixed), which is what a
+ * scripted browser with a remembered form would send.
+ */
+export const oidcProviderLogin: LoginDriver = {
+  name: 'oidc-provider',
+  async run(session, target, authorizeUrl) {
+    let endpoint: EndpointClass = 'authorize';
+    let res = await session.send('authorize', { method: 'GET', url: authorizeUrl, headers: { accept: 'text/html' } });
+    let url = authorizeUrl;
+    let loggedIn = false;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      if (!res) return null;
+      const location = headerValue(res.headers, 'location');
+      if (!REDIRECT.has(res.status) || !location) {
+        session.record(endpoint, res, false);
+        recordUnexpected(session, endpoint, res);
+        return null;
+      }
+      const next = new URL(location, url);
+      if (next.href.startsWith(target.redirectUri)) {
+        // The response that carried the authorization response is the callback exchange, unless it
+        // came straight from the authorize request (an error redirect).
+        const cls: EndpointClass = endpoint === 'authorize' ? 'authorize' : 'callback';
+        session.record(cls, res, true);
+        return { callbackUrl: next, endpoint: cls };
+      }
+      session.record(endpoint, res, true);
+      url = next;
+      if (next.pathname.includes('/interaction/')) {
+        const form = loggedIn
+          ? new URLSearchParams({ prompt: 'consent' })
+          : new URLSearchParams({ prompt: 'login', login: target.username, password: target.password });
+        endpoint = loggedIn ? 'consent' : 'login';
+        loggedIn = true;
+        res = await session.send(endpoint, { method: 'POST', url: next, form, headers: { accept: 'text/html' } });
+      } else {
+        // Resuming the authorization after an interaction keeps the interaction's class until it
+        // turns out to be the one that answers with the code.
+        res = await session.send(endpoint, { method: 'GET', url: next, headers: { accept: 'text/html' } });
+      }
+    }
+    session.recordFailure(statusEvidence(endpoint, 0, 'login_failed', `more than ${MAX_HOPS} redirects`));
+    return null;
+  },
+};
+
+function recordUnexpected(session: FlowSession, endpoint: EndpointClass, res: HttpResponse): void {
+  // oidc-provider renders some authorization errors as a 400 page instead of redirecting (bad
+  // redirect_uri or client, which must not be redirected to); keep what the page says.
+  const text = res.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  let cls: 'login_failed' | 'redirect_uri_mismatch' | 'invalid_client' | 'invalid_request' | 'bad_response' =
+    endpoint === 'login' || endpoint === 'consent' ? 'login_failed' : 'bad_response';
+  if (/redirect_uri/i.test(text)) cls = 'redirect_uri_mismatch';
+  else if (/invalid_client|client is invalid/i.test(text)) cls = 'invalid_client';
+  else if (/invalid_request/i.test(text)) cls = 'invalid_request';
+  session.recordFailure(statusEvidence(endpoint, res.status, cls, text.slice(0, 200)));
+}

@@ -1,0 +1,214 @@
+/**
+ * One authorization-code + PKCE flow: authorize (S256 challenge from the pool) → login driver →
+ * callback checks (state, RFC 9207 iss, code) → token exchange → ID-token checks. Every step is
+ * timed and every failure classified; secrets stay in local variables and are never recorded.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { decodeJwt, jwtVerify } from 'jose';
+import type { Recorder } from '../metrics/recorder.ts';
+import type { FailureClass } from '../report/schema.ts';
+import { classifyOAuthError, DETAIL_HEADER, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
+import { type HttpClient, headerValue } from './http.ts';
+import type { LoginDriver } from './login-driver.ts';
+import { FlowSession } from './session.ts';
+import type { FlowTarget } from './target.ts';
+
+/** What a flow needs; one per run, shared by all flows. */
+export interface FlowContext {
+  http: HttpClient;
+  recorder: Recorder;
+  /** Verifier/challenge source (the pool); take() never blocks. */
+  pkce: { take(): { verifier: string; challenge: string } };
+  target: FlowTarget;
+  login: LoginDriver;
+  /** Harness-side clock offset for ID-token time checks (simulates a skewed client clock), ms. */
+  clockSkewMs: () => number;
+  /** Allowed difference between the IdP's and the harness's clocks for iat/exp, s. */
+  idTokenToleranceSec: number;
+  /** Verify the ID-token signature on every Nth flow (claims are checked on all); 1 = every flow. */
+  verifySignatureEvery: number;
+  /** Test hook: receives every secret the flow handles so tests can scan outputs for them. */
+  onSecret?: (value: string) => void;
+}
+
+/** A code obtained from the authorization response, with what redeeming it needs. */
+export interface ObtainedCode {
+  code: string;
+  verifier: string;
+  nonce: string;
+  /** performance.now() when the code arrived. */
+  obtainedAt: number;
+}
+
+let flowCounter = 0;
+
+/** Builds the authorization request URL for a fresh state, nonce and S256 challenge. */
+function authorizeUrl(target: FlowTarget, challenge: string, state: string, nonce: string): URL {
+  const url = new URL(target.authorizationEndpoint);
+  const q = url.searchParams;
+  q.set('response_type', 'code');
+  q.set('client_id', target.clientId);
+  q.set('redirect_uri', target.redirectUri);
+  q.set('scope', target.scope);
+  q.set('state', state);
+  q.set('nonce', nonce);
+  q.set('code_challenge', challenge);
+  q.set('code_challenge_method', 'S256');
+  return url;
+}
+
+/**
+ * Runs authorize → login → callback and returns the code, or null when the flow failed (the
+ * failure is already recorded).
+ */
+export async function obtainCode(ctx: FlowContext, session: FlowSession): Promise<ObtainedCode | null> {
+  const pair = ctx.pkce.take();
+  const state = randomUUID();
+  const nonce = randomUUID();
+  ctx.onSecret?.(pair.verifier);
+  const login = await ctx.login.run(session, ctx.target, authorizeUrl(ctx.target, pair.challenge, state, nonce));
+  if (!login) return null;
+  const q = login.callbackUrl.searchParams;
+  const endpoint = login.endpoint;
+  const iss = q.get('iss');
+  const fail = (cls: FailureClass, description: string): null => {
+    ctx.recorder.failure(statusEvidence(endpoint, 0, cls, description));
+    return null;
+  };
+  // RFC 9207: a client MUST compare iss when present, and expect it when the IdP promises it.
+  if (iss !== null && iss !== ctx.target.issuer) return fail('bad_response', 'authorization response iss does not match the issuer');
+  if (iss === null && ctx.target.issParameterSupported) return fail('bad_response', 'authorization response lacks iss');
+  if (q.get('state') !== state) return fail('state_mismatch', 'authorization response state differs from the request');
+  const error = q.get('error');
+  if (error !== null) {
+    const e = { error, description: q.get('error_description') ?? undefined };
+    ctx.recorder.failure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
+    return null;
+  }
+  const code = q.get('code');
+  if (!code) return fail('callback_missing_code', 'authorization response has neither code nor error');
+  ctx.onSecret?.(code);
+  return { code, verifier: pair.verifier, nonce, obtainedAt: performance.now() };
+}
+
+/** Options for {@link exchangeCode}; the `override*` fields exist for negative tests and probes. */
+export interface ExchangeOptions {
+  /** performance.now() the exchange was scheduled for (token mode); default: now. */
+  intendedAt?: number;
+  overrideVerifier?: string | null;
+  overrideRedirectUri?: string;
+}
+
+/**
+ * Exchanges a code at the token endpoint and checks the ID token. Returns true on success; on
+ * failure the class is recorded.
+ */
+export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: ObtainedCode, opts: ExchangeOptions = {}): Promise<boolean> {
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: got.code,
+    redirect_uri: opts.overrideRedirectUri ?? ctx.target.redirectUri,
+    client_id: ctx.target.clientId,
+  });
+  const verifier = opts.overrideVerifier === undefined ? got.verifier : opts.overrideVerifier;
+  if (verifier !== null) form.set('code_verifier', verifier);
+  const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: { accept: 'application/json' } });
+  if (!res) return false;
+  const latencyUs = opts.intendedAt === undefined ? res.serviceUs : (performance.now() - opts.intendedAt) * 1000;
+  const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);
+  if (res.status !== 200) {
+    record(false);
+    const parsed = parseOAuthErrorBody(res.body);
+    if (!parsed) {
+      ctx.recorder.failure(statusEvidence('token', res.status, 'bad_response', 'token error response is not OAuth JSON'));
+      return false;
+    }
+    const e = { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) };
+    ctx.recorder.failure(oauthEvidence('token', e));
+    return false;
+  }
+  let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };
+  try {
+    body = JSON.parse(res.body) as typeof body;
+  } catch {
+    record(false);
+    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response is not JSON'));
+    return false;
+  }
+  if (typeof body.access_token !== 'string') {
+    record(false);
+    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response has no access_token'));
+    return false;
+  }
+  ctx.onSecret?.(body.access_token);
+  if (typeof body.refresh_token === 'string') ctx.onSecret?.(body.refresh_token);
+  if (typeof body.id_token === 'string') {
+    ctx.onSecret?.(body.id_token);
+    const problem = await checkIdToken(ctx, body.id_token, got.nonce);
+    if (problem) {
+      record(false);
+      ctx.recorder.failure(statusEvidence('token', 200, problem.failureClass, problem.description));
+      return false;
+    }
+  }
+  record(true);
+  return true;
+}
+
+/**
+ * Checks the ID token's claims (iss, aud, nonce, iat/exp against the harness clock) on every flow
+ * and its signature on a sample; a time claim outside the tolerance is `clock_skew`.
+ */
+async function checkIdToken(ctx: FlowContext, idToken: string, nonce: string): Promise<{ failureClass: FailureClass; description: string } | null> {
+  const t = ctx.target;
+  const nowSec = (Date.now() + ctx.clockSkewMs()) / 1000;
+  let claims: ReturnType<typeof decodeJwt>;
+  try {
+    if (flowCounter++ % ctx.verifySignatureEvery === 0) {
+      // currentDate pins jose's own time checks to the (possibly skewed) harness clock; the
+      // explicit checks below decide the class.
+      const verified = await jwtVerify(idToken, t.jwks, {
+        issuer: t.issuer,
+        audience: t.clientId,
+        currentDate: new Date(nowSec * 1000),
+        clockTolerance: Number.MAX_SAFE_INTEGER,
+      });
+      claims = verified.payload;
+    } else {
+      claims = decodeJwt(idToken);
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return { failureClass: 'bad_response', description: `id_token rejected: ${typeof code === 'string' ? code : 'malformed'}` };
+  }
+  if (claims.iss !== t.issuer) return { failureClass: 'bad_response', description: 'id_token iss differs from the issuer' };
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!aud.includes(t.clientId)) return { failureClass: 'bad_response', description: 'id_token aud lacks the client id' };
+  if (claims.nonce !== nonce) return { failureClass: 'bad_response', description: 'id_token nonce differs from the request' };
+  const tol = ctx.idTokenToleranceSec;
+  if (typeof claims.iat === 'number' && claims.iat > nowSec + tol) {
+    return { failureClass: 'clock_skew', description: `id_token iat is ${Math.round(claims.iat - nowSec)}s in the future (tolerance ${tol}s)` };
+  }
+  if (typeof claims.exp === 'number' && claims.exp < nowSec - tol) {
+    return { failureClass: 'clock_skew', description: `id_token expired ${Math.round(nowSec - claims.exp)}s ago (tolerance ${tol}s)` };
+  }
+  return null;
+}
+
+/**
+ * One whole flow. Records the `flow` endpoint: latency from `intendedAt` (coordinated-omission
+ * corrected), service from the actual start.
+ *
+ * @example
+ * const ok = await runFlow(ctx, performance.now());
+ */
+export async function runFlow(ctx: FlowContext, intendedAt: number): Promise<boolean> {
+  const startedAt = performance.now();
+  const session = new FlowSession(ctx.http, ctx.recorder);
+  const got = await obtainCode(ctx, session);
+  const ok = got !== null && (await exchangeCode(ctx, session, got));
+  const end = performance.now();
+  ctx.recorder.flowEnded(ok, (end - intendedAt) * 1000, (end - startedAt) * 1000);
+  return ok;
+}

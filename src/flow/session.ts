@@ -1,0 +1,69 @@
+/**
+ * One flow's browser-like session: a cookie jar of its own (never shared between concurrent flows),
+ * cookies attached and stored on every exchange, each exchange timed and, when it fails at the
+ * transport level, recorded with its failure class.
+ */
+import { CookieJar } from 'tough-cookie';
+import type { Recorder } from '../metrics/recorder.ts';
+import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
+import { transportEvidence } from './classify.ts';
+import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } from './http.ts';
+
+/**
+ * A flow's HTTP session.
+ *
+ * @example
+ * const s = new FlowSession(http, recorder);
+ * const res = await s.send('authorize', { method: 'GET', url });
+ */
+export class FlowSession {
+  // allowSecureOnLocal: IdPs such as Keycloak mark cookies Secure even on http://localhost; a
+  // browser still sends them to a loopback origin, so the jar must too.
+  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: true, looseMode: true });
+  /** Sum of service time of this flow's exchanges, µs. */
+  serviceUs = 0;
+
+  private readonly http: HttpClient;
+  private readonly recorder: Recorder;
+
+  constructor(http: HttpClient, recorder: Recorder) {
+    this.http = http;
+    this.recorder = recorder;
+  }
+
+  /**
+   * Sends with this session's cookies; stores the response's cookies. Transport failures are
+   * recorded (exchange + failure class) and return null; HTTP responses are returned for the caller
+   * to judge and record with {@link FlowSession.record}.
+   */
+  async send(endpoint: EndpointClass, req: HttpRequest): Promise<HttpResponse | null> {
+    const cookie = this.jar.getCookieStringSync(req.url.href);
+    if (cookie) req.headers = { ...req.headers, cookie };
+    const out = await this.http.send(endpoint, req);
+    if (!out.ok) {
+      this.serviceUs += out.failure.serviceUs;
+      this.recorder.exchange(endpoint, out.failure.serviceUs, out.failure.serviceUs, false);
+      this.recorder.failure(transportEvidence(endpoint, out.failure));
+      return null;
+    }
+    this.serviceUs += out.res.serviceUs;
+    for (const c of headerValues(out.res.headers, 'set-cookie')) {
+      try {
+        this.jar.setCookieSync(c, req.url.href);
+      } catch {
+        // A cookie the jar rejects (bad domain) would be rejected by a browser too.
+      }
+    }
+    return out.res;
+  }
+
+  /** Records a classified failure of this flow. */
+  recordFailure(evidence: FailureEvidence): void {
+    this.recorder.failure(evidence);
+  }
+
+  /** Records a judged exchange; latency = service time (steps inside a flow are not scheduled). */
+  record(endpoint: EndpointClass, res: HttpResponse, ok: boolean): void {
+    this.recorder.exchange(endpoint, res.serviceUs, res.serviceUs, ok);
+  }
+}

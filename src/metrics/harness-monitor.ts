@@ -1,0 +1,71 @@
+/**
+ * The harness watching itself: event-loop delay and its own CPU, so a report can say when the
+ * harness, not the IdP, was the bottleneck (a late timer inflates every latency it measures).
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { HarnessReport } from '../report/schema.ts';
+
+/** Inputs besides the monitor's own readings. */
+export interface HarnessInputs {
+  completedFlows: number;
+  droppedFlows: number;
+  lateFlows: number;
+  startedFlows: number;
+  idpCpuMicros: number | null;
+  verifierPool: HarnessReport['verifierPool'];
+}
+
+// Above these the harness's own timing is suspect.
+const LOOP_P99_LIMIT_MS = 50;
+const CPU_LIMIT_CORES = 0.9;
+
+/**
+ * Starts watching; `finish()` returns the harness section of the report.
+ *
+ * @example
+ * const mon = startHarnessMonitor(); … const harness = mon.finish(inputs);
+ */
+export function startHarnessMonitor(): { finish(inputs: HarnessInputs): HarnessReport; cpuSoFarMicros(): number } {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    cpuSoFarMicros() {
+      const c = process.cpuUsage(cpu0);
+      return c.user + c.system;
+    },
+    finish(inputs) {
+      loop.disable();
+      const wallMs = Math.max(1, performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+      const eventLoopDelayMs = {
+        p50: ms(loop.percentile(50)),
+        p99: ms(loop.percentile(99)),
+        max: ms(loop.max),
+      };
+      const cpuCores = Math.round((cpuMs / wallMs) * 1000) / 1000;
+      const idpCpuCores = inputs.idpCpuMicros === null ? null : Math.round((inputs.idpCpuMicros / 1000 / wallMs) * 1000) / 1000;
+      const reasons: string[] = [];
+      if (eventLoopDelayMs.p99 > LOOP_P99_LIMIT_MS) reasons.push(`event-loop delay p99 ${eventLoopDelayMs.p99} ms > ${LOOP_P99_LIMIT_MS} ms`);
+      if (cpuCores > CPU_LIMIT_CORES) reasons.push(`harness used ${cpuCores} cores (> ${CPU_LIMIT_CORES})`);
+      if (inputs.startedFlows > 0 && inputs.lateFlows / inputs.startedFlows > 0.05) {
+        reasons.push(`${inputs.lateFlows} of ${inputs.startedFlows} flows started > 10 ms late`);
+      }
+      if (inputs.verifierPool.waits > 0) reasons.push(`verifier pool ran dry ${inputs.verifierPool.waits} times (inline fallback)`);
+      return {
+        eventLoopDelayMs,
+        cpuCores,
+        cpuMsPerFlow: inputs.completedFlows > 0 ? Math.round((cpuMs / inputs.completedFlows) * 1000) / 1000 : null,
+        idpCpuCores,
+        // Pool waits are reported but are not a bottleneck by themselves (the fallback is inline).
+        bottleneck: reasons.some((r) => !r.startsWith('verifier pool')),
+        reasons,
+        verifierPool: inputs.verifierPool,
+        node: process.version,
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * HDR histograms as tokenstorm uses them: values in microseconds, 3 significant digits, up to one
+ * hour. Reports carry them compressed (base64) so runs and machines can be merged later.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary } from '../report/schema.ts';
+
+/** Highest value a histogram tracks: one hour in µs. Larger values are clamped, not lost. */
+export const HIGHEST_TRACKABLE_US = 3_600_000_000;
+
+/** A histogram of microsecond values. */
+export type Histogram = hdr.Histogram;
+
+/**
+ * A new microsecond histogram (1 µs .. 1 h, 3 significant digits).
+ *
+ * @example
+ * const h = createHistogram(); h.recordValue(1500); // 1.5 ms
+ */
+export function createHistogram(significantDigits: 2 | 3 = 3): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: significantDigits,
+  });
+}
+
+/** Records `valueUs`, clamped into the trackable range (a 0 µs sample is recorded as 1 µs). */
+export function recordUs(h: Histogram, valueUs: number): void {
+  const v = valueUs < 1 ? 1 : valueUs > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : Math.round(valueUs);
+  h.recordValue(v);
+}
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. */
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const at = (p: number): number => round3(h.getValueAtPercentile(p) / 1000);
+  return {
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max: round3(h.maxValue / 1000),
+    mean: round3(h.mean / 1000),
+  };
+}
+
+/** Compressed base64 encoding (HdrHistogram's standard format, readable by other HDR tools). */
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+/** Decodes a histogram written by {@link encodeHistogram}. */
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}

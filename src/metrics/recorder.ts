@@ -1,0 +1,354 @@
+/**
+ * The recorder: every timed exchange and every flow outcome lands here, into HDR histograms per
+ * endpoint class × phase, a per-second series and failure counts by class. Memory is bounded:
+ * histograms have a fixed size and the per-second histograms are reused, so 10M samples cost what
+ * 10 samples cost (the series grows by one small point per second).
+ */
+import type {
+  EndpointClass,
+  EndpointReport,
+  FailureClass,
+  FailureEvidence,
+  PhaseReport,
+  SeriesPoint,
+} from '../report/schema.ts';
+import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
+
+interface EndpointStats {
+  latency: Histogram;
+  service: Histogram;
+  count: number;
+  errors: number;
+}
+
+interface FlowCounts {
+  started: number;
+  completed: number;
+  failed: number;
+  dropped: number;
+}
+
+interface PhaseState {
+  name: string;
+  startMs: number;
+  endMs: number;
+  faults: string[];
+  flows: FlowCounts;
+  endpoints: Map<EndpointClass, EndpointStats>;
+  failures: Map<FailureClass, number>;
+}
+
+interface SecondEndpoint {
+  h: Histogram;
+  count: number;
+  errors: number;
+}
+
+/** Everything the recorder collected, ready for report.json. */
+export interface RecorderResult {
+  flows: FlowCounts & { late: number };
+  endpoints: Partial<Record<EndpointClass, EndpointReport>>;
+  failures: Partial<Record<FailureClass, number>>;
+  failureEvidence: FailureEvidence[];
+  phases: PhaseReport[];
+  series: SeriesPoint[];
+}
+
+/** A short live view for progress output. */
+export interface LiveView {
+  elapsedMs: number;
+  /** Completed + failed flows (or token exchanges) in the last full second. */
+  ratePerSec: number;
+  /** p95 of the progress endpoint in the last full second, ms. */
+  p95Ms: number;
+  errors: number;
+  phase: string;
+}
+
+/** Options for {@link Recorder}. */
+export interface RecorderOptions {
+  /** Milliseconds since the run started (monotonic). Injected so tests can drive it. */
+  now: () => number;
+  /** In-flight count sampled into each series point. */
+  inFlight?: () => number;
+  /** Endpoint whose per-second p95 the live view shows (token mode: token; else flow). */
+  liveEndpoint?: EndpointClass;
+  /** Evidence examples kept per failure class (the rest are only counted). */
+  evidencePerClass?: number;
+}
+
+const MAX_EVIDENCE_TOTAL = 100;
+
+function newEndpointStats(): EndpointStats {
+  return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0 };
+}
+
+function bump<K>(m: Map<K, number>, k: K, n = 1): void {
+  m.set(k, (m.get(k) ?? 0) + n);
+}
+
+function endpointReport(s: EndpointStats): EndpointReport {
+  return {
+    count: s.count,
+    errors: s.errors,
+    latencyMs: summarize(s.latency),
+    serviceMs: summarize(s.service),
+    hdr: encodeHistogram(s.latency),
+    serviceHdr: encodeHistogram(s.service),
+  };
+}
+
+/**
+ * Collects samples for one run.
+ *
+ * @example
+ * const rec = new Recorder({ now: () => performance.now() - t0 });
+ * rec.exchange('token', 12_000, 12_000, true);
+ * const result = rec.finish();
+ */
+export class Recorder {
+  private readonly now: () => number;
+  private readonly inFlight: () => number;
+  private readonly liveEndpoint: EndpointClass;
+  private readonly evidencePerClass: number;
+  private readonly phases: PhaseState[] = [];
+  private current: PhaseState;
+  private readonly flows: FlowCounts & { late: number } = { started: 0, completed: 0, failed: 0, dropped: 0, late: 0 };
+  private readonly evidence: FailureEvidence[] = [];
+  private readonly evidenceCount = new Map<FailureClass, number>();
+  private totalErrors = 0;
+
+  // Per-second series: the open second's counters; histograms are reused after each rollover.
+  private readonly series: SeriesPoint[] = [];
+  private second = 0;
+  private secCounts: FlowCounts = { started: 0, completed: 0, failed: 0, dropped: 0 };
+  private readonly secEndpoints = new Map<EndpointClass, SecondEndpoint>();
+  private readonly secFailures = new Map<FailureClass, number>();
+  private finished = false;
+
+  constructor(options: RecorderOptions) {
+    this.now = options.now;
+    this.inFlight = options.inFlight ?? (() => 0);
+    this.liveEndpoint = options.liveEndpoint ?? 'flow';
+    this.evidencePerClass = options.evidencePerClass ?? 5;
+    this.current = this.newPhase('baseline', [], 0);
+  }
+
+  private newPhase(name: string, faults: string[], startMs: number): PhaseState {
+    const phase: PhaseState = {
+      name,
+      startMs,
+      endMs: startMs,
+      faults,
+      flows: { started: 0, completed: 0, failed: 0, dropped: 0 },
+      endpoints: new Map(),
+      failures: new Map(),
+    };
+    this.phases.push(phase);
+    return phase;
+  }
+
+  /**
+   * Starts a new phase now (the fault timeline calls this at each boundary). Samples are recorded
+   * into the phase active when they complete.
+   */
+  beginPhase(name: string, faults: string[]): void {
+    const nowMs = this.now();
+    this.roll(nowMs);
+    this.current.endMs = nowMs;
+    // A phase that saw nothing and lasted no time (two boundaries at once) is not worth a row.
+    const c = this.current;
+    if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
+    this.current = this.newPhase(name, faults, nowMs);
+  }
+
+  /** Name of the phase samples go into now. */
+  get phaseName(): string {
+    return this.current.name;
+  }
+
+  /** Closes finished seconds; the engine calls it about once a second so idle seconds show. */
+  tick(): void {
+    this.roll(this.now());
+  }
+
+  private roll(nowMs: number): void {
+    const sec = Math.floor(nowMs / 1000);
+    while (this.second < sec) {
+      this.closeSecond();
+      this.second++;
+    }
+  }
+
+  private closeSecond(): void {
+    const endpoints: SeriesPoint['endpoints'] = {};
+    for (const [cls, s] of this.secEndpoints) {
+      if (s.count === 0) continue;
+      const sum = summarize(s.h);
+      endpoints[cls] = { count: s.count, errors: s.errors, p50: sum.p50, p95: sum.p95, p99: sum.p99 };
+      s.h.reset();
+      s.count = 0;
+      s.errors = 0;
+    }
+    const failures: SeriesPoint['failures'] = {};
+    for (const [cls, n] of this.secFailures) failures[cls] = n;
+    this.secFailures.clear();
+    this.series.push({ t: this.second, phase: this.current.name, ...this.secCounts, inFlight: this.inFlight(), endpoints, failures });
+    this.secCounts = { started: 0, completed: 0, failed: 0, dropped: 0 };
+  }
+
+  private stats(endpoint: EndpointClass): EndpointStats {
+    let s = this.current.endpoints.get(endpoint);
+    if (!s) {
+      s = newEndpointStats();
+      this.current.endpoints.set(endpoint, s);
+    }
+    return s;
+  }
+
+  private secStats(endpoint: EndpointClass): SecondEndpoint {
+    let s = this.secEndpoints.get(endpoint);
+    if (!s) {
+      s = { h: createHistogram(2), count: 0, errors: 0 };
+      this.secEndpoints.set(endpoint, s);
+    }
+    return s;
+  }
+
+  /**
+   * One timed exchange (or a whole flow when `endpoint` is 'flow').
+   * @param serviceUs from the actual send to the last body byte
+   * @param latencyUs from the intended start (equal to serviceUs when there is no schedule)
+   */
+  exchange(endpoint: EndpointClass, serviceUs: number, latencyUs: number, ok: boolean): void {
+    if (this.finished) return;
+    this.roll(this.now());
+    const s = this.stats(endpoint);
+    recordUs(s.latency, latencyUs);
+    recordUs(s.service, serviceUs);
+    s.count++;
+    const sec = this.secStats(endpoint);
+    recordUs(sec.h, latencyUs);
+    sec.count++;
+    if (!ok) {
+      s.errors++;
+      sec.errors++;
+    }
+  }
+
+  /** A flow (or token exchange) started; `lateMs` = how far behind its intended time. */
+  flowStarted(lateMs = 0): void {
+    if (this.finished) return;
+    this.roll(this.now());
+    this.flows.started++;
+    this.current.flows.started++;
+    this.secCounts.started++;
+    // Below 10 ms behind schedule is timer granularity, not the harness falling behind.
+    if (lateMs > 10) this.flows.late++;
+  }
+
+  /** A flow could not start at its intended time (no free slot, or no banked code). */
+  flowDropped(): void {
+    if (this.finished) return;
+    this.roll(this.now());
+    this.flows.dropped++;
+    this.current.flows.dropped++;
+    this.secCounts.dropped++;
+  }
+
+  /** A flow ended; records the `flow` endpoint too. */
+  flowEnded(ok: boolean, latencyUs: number, serviceUs: number): void {
+    if (this.finished) return;
+    this.exchange('flow', serviceUs, latencyUs, ok);
+    if (ok) {
+      this.flows.completed++;
+      this.current.flows.completed++;
+      this.secCounts.completed++;
+    } else {
+      this.flows.failed++;
+      this.current.flows.failed++;
+      this.secCounts.failed++;
+    }
+  }
+
+  /** A classified failure with its evidence (never a secret: callers pass status/error/description only). */
+  failure(evidence: FailureEvidence): void {
+    if (this.finished) return;
+    this.roll(this.now());
+    const cls = evidence.failureClass;
+    bump(this.current.failures, cls);
+    bump(this.secFailures, cls);
+    this.totalErrors++;
+    const seen = this.evidenceCount.get(cls) ?? 0;
+    if (seen < this.evidencePerClass && this.evidence.length < MAX_EVIDENCE_TOTAL) {
+      const kept = { ...evidence };
+      if (kept.description !== undefined) kept.description = kept.description.slice(0, 200);
+      this.evidence.push(kept);
+    }
+    this.evidenceCount.set(cls, seen + 1);
+  }
+
+  /** What progress output shows. */
+  live(): LiveView {
+    const last = this.series[this.series.length - 1];
+    const ep = last?.endpoints[this.liveEndpoint];
+    return {
+      elapsedMs: this.now(),
+      ratePerSec: last ? last.completed + last.failed : 0,
+      p95Ms: ep?.p95 ?? 0,
+      errors: this.totalErrors,
+      phase: this.current.name,
+    };
+  }
+
+  /** Closes the run: the open second and phase are closed and everything is summarised. Idempotent. */
+  finish(): RecorderResult {
+    if (!this.finished) {
+      const nowMs = this.now();
+      this.roll(nowMs);
+      // The partial last second still counts (a 10.4 s run has 11 points).
+      if (this.secCounts.started + this.secCounts.dropped > 0 || [...this.secEndpoints.values()].some((s) => s.count > 0)) {
+        this.closeSecond();
+      }
+      this.current.endMs = nowMs;
+      this.finished = true;
+    }
+    const total = new Map<EndpointClass, EndpointStats>();
+    const failures = new Map<FailureClass, number>();
+    const phases: PhaseReport[] = this.phases.map((p) => {
+      const endpoints: PhaseReport['endpoints'] = {};
+      for (const [cls, s] of p.endpoints) {
+        endpoints[cls] = endpointReport(s);
+        let t = total.get(cls);
+        if (!t) {
+          t = newEndpointStats();
+          total.set(cls, t);
+        }
+        t.latency.add(s.latency);
+        t.service.add(s.service);
+        t.count += s.count;
+        t.errors += s.errors;
+      }
+      for (const [cls, n] of p.failures) bump(failures, cls, n);
+      return {
+        name: p.name,
+        startMs: Math.round(p.startMs),
+        endMs: Math.round(p.endMs),
+        faults: p.faults,
+        flows: { ...p.flows },
+        endpoints,
+        failures: Object.fromEntries(p.failures),
+      };
+    });
+    const endpoints: RecorderResult['endpoints'] = {};
+    for (const [cls, s] of total) endpoints[cls] = endpointReport(s);
+    return {
+      flows: { ...this.flows },
+      endpoints,
+      failures: Object.fromEntries(failures),
+      failureEvidence: [...this.evidence],
+      phases,
+      series: [...this.series],
+    };
+  }
+}

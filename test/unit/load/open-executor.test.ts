@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ArrivalSchedule } from '../../../src/load/arrivals.ts';
+import { ManualClock } from '../../../src/load/clock.ts';
+import { runOpen } from '../../../src/load/open-executor.ts';
+
+describe('runOpen (open model)', () => {
+  it('starts every arrival at its intended time and waits for in-flight work', async () => {
+    const clock = new ManualClock();
+    const schedule = new ArrivalSchedule(100, [{ durationMs: 1000, targetRatePerSec: 100 }]);
+    const starts: Array<{ intended: number; at: number }> = [];
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 1000, durationMs: 1000 },
+      {
+        start: (intended) => {
+          starts.push({ intended, at: clock.now() });
+          return new Promise((r) => clock.setTimer(r, 50));
+        },
+      },
+    );
+    await clock.advance(1100);
+    const result = await done;
+    expect(result).toEqual({ started: 100, dropped: 0, late: 0 });
+    for (const s of starts) expect(s.at).toBe(s.intended);
+  });
+
+  it('drops arrivals when no slot is free instead of queueing them (no coordinated omission)', async () => {
+    const clock = new ManualClock();
+    const schedule = new ArrivalSchedule(100, [{ durationMs: 1000, targetRatePerSec: 100 }]);
+    const dropped: number[] = [];
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 2, durationMs: 1000 },
+      {
+        // Each unit takes 100 ms: only 2 of every 10 arrivals find a slot.
+        start: () => new Promise((r) => clock.setTimer(r, 100)),
+        dropped: (at) => dropped.push(at),
+      },
+    );
+    await clock.advance(1200);
+    const result = await done;
+    expect(result.started + result.dropped).toBe(100);
+    expect(result.started).toBe(20);
+    expect(dropped).toHaveLength(80);
+  });
+
+  it('counts starts that happen late and stops at maxStarts', async () => {
+    const clock = new ManualClock(30);
+    const schedule = new ArrivalSchedule(10, [{ durationMs: 10_000, targetRatePerSec: 10 }]);
+    const lates: number[] = [];
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 10, durationMs: 10_000, maxStarts: 5 },
+      { start: () => Promise.resolve(), started: (l) => lates.push(l) },
+    );
+    // Timers fire 30 ms late: the first arrival runs at once, the others 30 ms behind.
+    await clock.advance(2000);
+    const result = await done;
+    expect(result.started).toBe(5);
+    expect(lates).toEqual([0, 30, 30, 30, 30]);
+    expect(result.late).toBe(4);
+  });
+
+  it('stops scheduling on abort', async () => {
+    const clock = new ManualClock();
+    const schedule = new ArrivalSchedule(10, [{ durationMs: 10_000, targetRatePerSec: 10 }]);
+    const ac = new AbortController();
+    const done = runOpen({ clock, nextArrival: () => schedule.next(), maxInFlight: 10, durationMs: 10_000, signal: ac.signal }, { start: () => Promise.resolve() });
+    await clock.advance(450);
+    ac.abort();
+    const result = await done;
+    expect(result.started).toBe(5);
+  });
+
+  it('drops when the gate says no (token mode with an empty code bank)', async () => {
+    const clock = new ManualClock();
+    const schedule = new ArrivalSchedule(10, [{ durationMs: 1000, targetRatePerSec: 10 }]);
+    let stock = 3;
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 10, durationMs: 1000 },
+      { canStart: () => stock-- > 0, start: () => Promise.resolve() },
+    );
+    await clock.advance(1000);
+    expect(await done).toMatchObject({ started: 3, dropped: 7 });
+  });
+});

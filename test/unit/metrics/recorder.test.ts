@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../../../src/metrics/hdr.ts';
+import { Recorder } from '../../../src/metrics/recorder.ts';
+
+describe('Recorder', () => {
+  it('keeps per-phase histograms and merges them for the run', () => {
+    let now = 0;
+    const rec = new Recorder({ now: () => now });
+    for (let i = 0; i < 100; i++) rec.exchange('token', 10_000, 10_000, true); // 10 ms
+    now = 1500;
+    rec.beginPhase('token latency 300ms', ['token latency 300ms']);
+    for (let i = 0; i < 100; i++) rec.exchange('token', 310_000, 310_000, i < 90); // 310 ms
+    now = 2500;
+    const r = rec.finish();
+    expect(r.phases.map((p) => p.name)).toEqual(['baseline', 'token latency 300ms']);
+    expect(r.phases[0]!.endpoints.token!.latencyMs.p95).toBeCloseTo(10, 1);
+    expect(r.phases[1]!.endpoints.token!.latencyMs.p50).toBeCloseTo(310, 0);
+    expect(r.phases[1]!.endpoints.token!.errors).toBe(10);
+    expect(r.endpoints.token!.count).toBe(200);
+    expect(r.endpoints.token!.errors).toBe(10);
+    const merged = decodeHistogram(r.endpoints.token!.hdr);
+    expect(merged.totalCount).toBe(200);
+    expect(merged.getValueAtPercentile(25) / 1000).toBeCloseTo(10, 1);
+  });
+
+  it('separates latency from the intended start and service time', () => {
+    const rec = new Recorder({ now: () => 0 });
+    rec.flowStarted(0);
+    rec.flowEnded(true, 800_000, 20_000);
+    const r = rec.finish();
+    expect(r.endpoints.flow!.latencyMs.p50).toBeCloseTo(800, 0);
+    expect(r.endpoints.flow!.serviceMs.p50).toBeCloseTo(20, 1);
+    expect(r.flows).toMatchObject({ started: 1, completed: 1, failed: 0 });
+  });
+
+  it('writes one series point per second, idle seconds included', () => {
+    let now = 0;
+    const rec = new Recorder({ now: () => now, inFlight: () => 7 });
+    rec.flowStarted();
+    rec.flowEnded(true, 5000, 5000);
+    now = 3200;
+    rec.tick();
+    rec.flowStarted();
+    rec.flowEnded(false, 9000, 9000);
+    rec.failure({ failureClass: 'pkce_mismatch', endpoint: 'token', status: 400, error: 'invalid_grant' });
+    const r = rec.finish();
+    expect(r.series.map((p) => p.t)).toEqual([0, 1, 2, 3]);
+    expect(r.series[0]).toMatchObject({ started: 1, completed: 1, failed: 0, inFlight: 7 });
+    expect(r.series[1]).toMatchObject({ started: 0, completed: 0 });
+    expect(r.series[3]).toMatchObject({ failed: 1, failures: { pkce_mismatch: 1 } });
+    expect(r.failures).toEqual({ pkce_mismatch: 1 });
+  });
+
+  it('keeps a bounded amount of evidence and cuts descriptions at 200 chars', () => {
+    const rec = new Recorder({ now: () => 0, evidencePerClass: 2 });
+    for (let i = 0; i < 50; i++) rec.failure({ failureClass: 'other', endpoint: 'token', description: 'x'.repeat(500) });
+    const r = rec.finish();
+    expect(r.failures.other).toBe(50);
+    expect(r.failureEvidence).toHaveLength(2);
+    expect(r.failureEvidence[0]!.description).toHaveLength(200);
+  });
+
+  it('counts late starts over 10 ms and dropped flows', () => {
+    const rec = new Recorder({ now: () => 0 });
+    rec.flowStarted(5);
+    rec.flowStarted(11);
+    rec.flowDropped();
+    expect(rec.finish().flows).toEqual({ started: 2, completed: 0, failed: 0, dropped: 1, late: 1 });
+  });
+});
