@@ -15,7 +15,7 @@ import { startTimeline, type TimelineError } from './chaos/timeline.ts';
 import { TokenstormError } from './errors.ts';
 import { HttpClient, type Route, type RouteTarget } from './flow/http.ts';
 import { oidcProviderLogin } from './flow/login-driver.ts';
-import { exchangeCode, type FlowContext, type ObtainedCode, obtainCode, runFlow } from './flow/pkce-flow.ts';
+import { exchangeCode, type FlowContext, type FlowObserver, type ObtainedCode, obtainCode, runFlow } from './flow/pkce-flow.ts';
 import { FlowSession } from './flow/session.ts';
 import { discover } from './flow/target.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from './idp/embedded-idp.ts';
@@ -61,6 +61,10 @@ export interface RunOptions {
   /** Verifier pool workers (default 1: on small machines the IdP needs the other cores). */
   workers?: number;
   runId?: string;
+  /** Use this already running embedded IdP instead of starting one (it is not stopped at the end). */
+  embeddedIdp?: EmbeddedIdp;
+  /** Observer: one call per ended flow (token mode: per exchange), clock = performance.now(). */
+  onFlow?: FlowObserver;
   /** Test hook: every secret handled (verifiers, codes, tokens) so tests can scan outputs. */
   onSecret?: (value: string) => void;
 }
@@ -126,9 +130,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         throw new TokenstormError('ERR_SCENARIO_INVALID', 'a remote issuer needs target.clientId and target.redirectUri in the scenario');
       }
     } else {
-      idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec });
-      const started = idp;
-      cleanups.push(() => started.stop());
+      if (options.embeddedIdp) {
+        idp = options.embeddedIdp;
+      } else {
+        idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec });
+        const started = idp;
+        cleanups.push(() => started.stop());
+      }
       issuer = idp.issuer;
       clientId ??= idp.clientId;
       redirectUri ??= idp.redirectUri;
@@ -172,7 +180,6 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       inFlight: () => inFlight,
       liveEndpoint: plan.mode === 'token' ? 'token' : 'flow',
     });
-    const rec = recorder;
     const ctx: FlowContext = {
       http,
       recorder,
@@ -183,6 +190,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       idTokenToleranceSec: 5,
       verifySignatureEvery: 16,
       ...(options.onSecret ? { onSecret: options.onSecret } : {}),
+      ...(options.onFlow ? { onFlow: options.onFlow } : {}),
     };
 
     // Token mode: bank codes before the clock starts, so the first exchanges are not starved.
@@ -193,10 +201,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         size: plan.codeBank.size,
         maxAgeMs: plan.codeBank.maxAgeMs,
         producers: plan.codeBank.producers,
-        produce: () => obtainCode(ctx, new FlowSession(ctx.http, rec)),
+        produce: () => obtainCode(ctx, new FlowSession(ctx.http, ctx.recorder, ctx.onSecret)),
       });
       const theBank = bank;
-      cleanups.unshift(() => theBank.stop());
+      cleanups.push(() => theBank.stop());
       bank.start();
       await bank.filled(30_000);
     }
@@ -303,9 +311,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
                 return false;
               }
               const sentAt = performance.now();
-              const ok = await exchangeCode(ctx, new FlowSession(ctx.http, live), got, { intendedAt });
+              const ok = await exchangeCode(ctx, new FlowSession(ctx.http, live, ctx.onSecret), got, { intendedAt });
               const end = performance.now();
               live.flowEnded(ok, (end - intendedAt) * 1000, (end - sentAt) * 1000);
+              options.onFlow?.({ intendedAt, startedAt: sentAt, endedAt: end, ok });
               return ok;
             }),
         },

@@ -4,6 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.ts';
 import { registerBench } from './bench.ts';
+import { registerRun } from './run.ts';
+import { registerCompare } from './compare.ts';
+import { registerReport } from './report.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -15,7 +18,10 @@ const program = new Command('tokenstorm')
     writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `tokenstorm: ${s.slice(7)}` : s),
   });
 
+registerRun(program);
 registerBench(program);
+registerReport(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -28,9 +28,22 @@ export interface FlowContext {
   idTokenToleranceSec: number;
   /** Verify the ID-token signature on every Nth flow (claims are checked on all); 1 = every flow. */
   verifySignatureEvery: number;
+  /** Observer called once per ended flow. */
+  onFlow?: FlowObserver;
   /** Test hook: receives every secret the flow handles so tests can scan outputs for them. */
   onSecret?: (value: string) => void;
 }
+
+/** One ended flow, times in performance.now() ms. */
+export interface FlowRecord {
+  intendedAt: number;
+  startedAt: number;
+  endedAt: number;
+  ok: boolean;
+}
+
+/** Receives every ended flow (tests, custom exporters). */
+export type FlowObserver = (flow: FlowRecord) => void;
 
 /** A code obtained from the authorization response, with what redeeming it needs. */
 export interface ObtainedCode {
@@ -205,10 +218,11 @@ async function checkIdToken(ctx: FlowContext, idToken: string, nonce: string): P
  */
 export async function runFlow(ctx: FlowContext, intendedAt: number): Promise<boolean> {
   const startedAt = performance.now();
-  const session = new FlowSession(ctx.http, ctx.recorder);
+  const session = new FlowSession(ctx.http, ctx.recorder, ctx.onSecret);
   const got = await obtainCode(ctx, session);
   const ok = got !== null && (await exchangeCode(ctx, session, got));
   const end = performance.now();
   ctx.recorder.flowEnded(ok, (end - intendedAt) * 1000, (end - startedAt) * 1000);
+  ctx.onFlow?.({ intendedAt, startedAt, endedAt: end, ok });
   return ok;
 }

@@ -25,10 +25,13 @@ export class FlowSession {
 
   private readonly http: HttpClient;
   private readonly recorder: Recorder;
+  private readonly onSecret: ((value: string) => void) | undefined;
 
-  constructor(http: HttpClient, recorder: Recorder) {
+  /** @param onSecret test hook receiving every cookie value (so tests can scan outputs for them) */
+  constructor(http: HttpClient, recorder: Recorder, onSecret?: (value: string) => void) {
     this.http = http;
     this.recorder = recorder;
+    this.onSecret = onSecret;
   }
 
   /**
@@ -49,7 +52,8 @@ export class FlowSession {
     this.serviceUs += out.res.serviceUs;
     for (const c of headerValues(out.res.headers, 'set-cookie')) {
       try {
-        this.jar.setCookieSync(c, req.url.href);
+        const stored = this.jar.setCookieSync(c, req.url.href);
+        if (stored && this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
       } catch {
         // A cookie the jar rejects (bad domain) would be rejected by a browser too.
       }

@@ -73,7 +73,14 @@ export class CodeBank<T> {
           await new Promise<void>((r) => this.idle.push(r));
           continue;
         }
-        const item = await this.opts.produce();
+        let item: T | null;
+        try {
+          item = await this.opts.produce();
+        } catch {
+          // Shutting down (pool closed) or a harness bug: never an unhandled rejection.
+          item = null;
+        }
+        if (!this.running) break;
         if (item === null) {
           this.failures++;
           await new Promise<void>((r) => this.opts.clock.setTimer(r, this.opts.backoffMs ?? 50));

@@ -71,6 +71,8 @@ export interface ScenarioInput {
     duration?: Duration;
     /** Ramps; when given, ratePerSec/vus/duration are not. */
     stages?: StageInput[];
+    /** Open model with stages: rate at t=0 the first stage ramps from (k6 ramping-arrival-rate startRate). Default 0. */
+    startRatePerSec?: number;
     /** Max flows in flight; a flow that cannot start on time is dropped (open model). Default 256. */
     maxInFlight?: number;
     /** Stop after this many flows have started. */

@@ -1,0 +1,122 @@
+/**
+ * `--dry-run`: the plan in words, so a person can check what a scenario will do (rates, timing,
+ * faults, gates) before it sends a single request.
+ */
+import { formatDuration } from './duration.ts';
+import type { RunPlan, Stage } from './types.ts';
+import { toxicWords } from './validate-faults.ts';
+
+/**
+ * Flows (or exchanges) an open-model plan schedules: the area under the rate curve, each stage
+ * ramping linearly from the previous stage's target (the first from `startRatePerSec`).
+ * Null for the closed model, where the count depends on the target's latency.
+ *
+ * @example
+ * expectedArrivals(plan); // 200 for 20 flows/s over 10 s
+ */
+export function expectedArrivals(plan: RunPlan): number | null {
+  if (plan.model === 'closed') return null;
+  let from = plan.startRatePerSec;
+  let total = 0;
+  for (const s of plan.stages) {
+    const to = s.targetRatePerSec ?? 0;
+    total += ((from + to) / 2) * (s.durationMs / 1000);
+    from = to;
+  }
+  const n = Math.round(total);
+  return plan.maxFlows === null ? n : Math.min(n, plan.maxFlows);
+}
+
+/**
+ * The dry-run text: one fact per line, times from the start of the run.
+ *
+ * @example
+ * process.stdout.write(describePlan(await loadScenario('smoke')));
+ */
+export function describePlan(plan: RunPlan): string {
+  const unit = plan.mode === 'token' ? 'exchanges/s' : 'flows/s';
+  const what = plan.mode === 'token' ? 'token exchanges' : 'flows';
+  const lines: string[] = [];
+  lines.push(`Scenario ${plan.name}${plan.file ? ` (${plan.file})` : ''}${plan.description ? `: ${plan.description}` : ''}`);
+  lines.push(
+    plan.mode === 'token'
+      ? 'Mode: token — a bank of fresh authorization codes is kept full; only the token exchange is driven at the scheduled rate'
+      : 'Mode: flow — each flow is authorize → login → callback → token',
+  );
+  const modelWords =
+    plan.model === 'open'
+      ? 'open model (arrival rate; latency measured from the intended start)'
+      : 'closed model (fixed VUs; each starts its next flow when the last ends)';
+  const stageCount = `${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}`;
+  lines.push(`Load: ${modelWords}, ${stageCount}, ${formatDuration(plan.totalDurationMs)} total`);
+  let startMs = 0;
+  let fromRate = plan.startRatePerSec;
+  plan.stages.forEach((s, i) => {
+    const endMs = startMs + s.durationMs;
+    lines.push(`  stage ${i + 1}: ${formatDuration(startMs)}–${formatDuration(endMs)} ${stageWords(s, fromRate, unit)}`);
+    fromRate = s.targetRatePerSec ?? 0;
+    startMs = endMs;
+  });
+  const arrivals = expectedArrivals(plan);
+  lines.push(
+    arrivals === null
+      ? `Expected ${what}: depends on the target's latency (closed model)${plan.maxFlows === null ? '' : `, at most ${plan.maxFlows}`}`
+      : `Expected ${what}: ~${arrivals}${plan.maxFlows !== null && arrivals === plan.maxFlows ? ' (capped by maxFlows)' : ''}`,
+  );
+  lines.push(
+    `Bounds: at most ${plan.maxInFlight} in flight${plan.model === 'open' ? ' (one that cannot start on time is counted as dropped)' : ''}; ` +
+      `${plan.connections} connections per origin; request timeout ${formatDuration(plan.requestTimeoutMs)}, ` +
+      `connect timeout ${formatDuration(plan.connectTimeoutMs)}${plan.maxFlows === null ? '' : `; stop after ${plan.maxFlows} ${what}`}`,
+  );
+  lines.push(targetWords(plan));
+  if (plan.mode === 'token') {
+    const b = plan.codeBank;
+    lines.push(`Code bank: ${b.size} codes, used within ${formatDuration(b.maxAgeMs)} of issue, ${b.producers} producers`);
+  }
+  if (plan.faults.length === 0) lines.push('Faults: none');
+  else {
+    lines.push(`Faults (${plan.faults.length}):`);
+    for (const f of plan.faults) {
+      lines.push(`  ${formatDuration(f.atMs)}–${formatDuration(f.atMs + f.forMs)} ${f.name}: ${faultAction(f)}`);
+    }
+  }
+  lines.push(sloWords(plan));
+  lines.push(`Thresholds: ${plan.thresholds.length === 0 ? 'none' : plan.thresholds.join(', ')}`);
+  if (plan.expectFailures.length > 0) lines.push(`Expected failures (reported, not gated): ${plan.expectFailures.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function stageWords(s: Stage, fromRate: number, unit: string): string {
+  if (s.vus !== undefined) return `${s.vus} VUs`;
+  const to = s.targetRatePerSec ?? 0;
+  return to === fromRate ? `constant ${to} ${unit}` : `ramp ${fromRate} → ${to} ${unit}`;
+}
+
+function targetWords(plan: RunPlan): string {
+  const t = plan.target;
+  const who = t.issuer === null ? 'embedded IdP (oidc-provider, started here)' : `remote issuer ${t.issuer}`;
+  const parts = [`Target: ${who}`, `scope ${t.scope}`, `user ${t.username}`];
+  if (t.clientId !== null) parts.push(`client ${t.clientId}`);
+  if (t.redirectUri !== null) parts.push(`redirect ${t.redirectUri}`);
+  if (t.issuer === null) parts.push(`code TTL ${t.codeTtlSec}s`);
+  return parts.join(', ');
+}
+
+function faultAction(f: RunPlan['faults'][number]): string {
+  const route = f.endpoint === 'idp' ? 'every IdP route' : `the ${f.endpoint} route`;
+  if (f.toxic) return `toxic ${toxicWords(f.toxic)} on ${route} (${f.toxic.stream ?? 'downstream'})`;
+  if (f.down) return `proxy for ${route} disabled (connections refused)`;
+  if (f.clockSkewMs !== undefined) {
+    const ahead = f.clockSkewMs > 0 ? 'ahead' : 'behind';
+    return `IdP clock ${formatDuration(Math.abs(f.clockSkewMs))} ${ahead}`;
+  }
+  if (f.idpMode) return `IdP mode ${f.idpMode}`;
+  return 'nothing';
+}
+
+function sloWords(plan: RunPlan): string {
+  const parts: string[] = [];
+  if (plan.slo.p95Ms !== null) parts.push(`${plan.slo.endpoint} p95 < ${plan.slo.p95Ms}ms`);
+  if (plan.slo.errorRate !== null) parts.push(`failed-flow ratio < ${plan.slo.errorRate}`);
+  return `SLO: ${parts.length === 0 ? 'none' : parts.join(', ')}`;
+}

@@ -1,0 +1,220 @@
+/**
+ * Loads a scenario from a .ts file (bundled with esbuild, default export), .json or .yaml, or by
+ * bare name from the package's scenarios/ folder, and validates it into a RunPlan. Every error is
+ * one line naming the file (and line:column where the parser knows it).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { parseDocument } from 'yaml';
+import { TokenstormError } from '../errors.ts';
+import type { RunPlan } from './types.ts';
+import { validateScenario } from './validate.ts';
+
+const BARE_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+const TS_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+let cachedRoot: string | undefined;
+
+/**
+ * The tokenstorm package folder: walking up from this module to the package.json named
+ * "tokenstorm" works from src/ (type stripping) and from dist/ (bundle) alike.
+ */
+export function packageRoot(): string {
+  if (cachedRoot !== undefined) return cachedRoot;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'tokenstorm') {
+          cachedRoot = dir;
+          return dir;
+        }
+      } catch {
+        // An unreadable package.json on the way up is not ours; keep walking.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new TokenstormError('ERR_INTERNAL', 'cannot find the tokenstorm package folder');
+    dir = parent;
+  }
+}
+
+/**
+ * Absolute path of a scenario: undefined → the bundled smoke scenario; a bare name (`capacity`) →
+ * scenarios/<name>.ts in the package; anything else → a path relative to the working directory.
+ * Throws `ERR_SCENARIO_NOT_FOUND`.
+ */
+export function resolveScenario(fileOrName: string | undefined): string {
+  const scenariosDir = join(packageRoot(), 'scenarios');
+  if (fileOrName === undefined) return join(scenariosDir, 'smoke.ts');
+  if (BARE_NAME.test(fileOrName) && !isFile(fileOrName)) {
+    const file = join(scenariosDir, `${fileOrName}.ts`);
+    if (existsSync(file)) return file;
+    throw new TokenstormError(
+      'ERR_SCENARIO_NOT_FOUND',
+      `scenario ${JSON.stringify(fileOrName)} not found (no file ${file}; built-in: ${builtInNames(scenariosDir).join(', ')})`,
+    );
+  }
+  const file = resolve(fileOrName);
+  if (!isFile(file)) {
+    throw new TokenstormError('ERR_SCENARIO_NOT_FOUND', `scenario file not found: ${file}`);
+  }
+  return file;
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function builtInNames(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Loads and validates a scenario (see {@link resolveScenario} for what `fileOrName` may be).
+ *
+ * @example
+ * const plan = await loadScenario('capacity');
+ * const same = await loadScenario('scenarios/capacity.ts');
+ */
+export async function loadScenario(fileOrName: string | undefined): Promise<RunPlan> {
+  const file = resolveScenario(fileOrName);
+  const shown = displayPath(file);
+  const input = await readScenarioInput(file, shown);
+  return validateScenario(input, shown);
+}
+
+/** The path as the user thinks of it: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** The scenario document as written (not validated). `shown` names the file in errors. */
+export async function readScenarioInput(file: string, shown: string = displayPath(file)): Promise<unknown> {
+  const ext = extname(file).toLowerCase();
+  if (TS_EXTENSIONS.includes(ext)) return importModule(file, shown);
+  if (ext === '.json') return parseJson(await readFile(file, 'utf8'), shown);
+  if (ext === '.yaml' || ext === '.yml') return parseYaml(await readFile(file, 'utf8'), shown);
+  throw new TokenstormError(
+    'ERR_SCENARIO_INVALID',
+    `${shown}: unsupported scenario file type ${JSON.stringify(ext || '(none)')} (use .ts, .json, .yaml or .yml)`,
+  );
+}
+
+/** JSON text → document; a syntax error is one line with the file and V8's position. */
+export function parseJson(text: string, shown: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalid(`${shown}: invalid JSON: ${oneLine((err as Error).message)}`, err);
+  }
+}
+
+/** YAML text → document; the first error is one line `<file>:<line>:<col>: invalid YAML: …`. */
+export function parseYaml(text: string, shown: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `${shown}:${pos.line}:${pos.col}` : shown;
+    // The message may carry a multi-line source excerpt; the first line says what is wrong.
+    const what = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
+    throw invalid(`${where}: invalid YAML: ${what}`, first);
+  }
+  return doc.toJS();
+}
+
+async function importModule(file: string, shown: string): Promise<unknown> {
+  let code: string;
+  try {
+    const out = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      packages: 'external',
+      logLevel: 'silent',
+      plugins: [externalsFrom(file)],
+    });
+    code = out.outputFiles[0]?.text ?? '';
+  } catch (err) {
+    const first = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> })
+      .errors?.[0];
+    if (first) {
+      const loc = first.location ? `:${first.location.line}:${first.location.column + 1}` : '';
+      throw invalid(`${shown}${loc}: ${oneLine(first.text)}`, err);
+    }
+    throw invalid(`${shown}: cannot bundle: ${oneLine(String(err))}`, err);
+  }
+  // A temp file rather than a data: URL so Node resolves the (absolute) externals like any module.
+  const dir = await mkdtemp(join(tmpdir(), 'tokenstorm-scenario-'));
+  const tmp = join(dir, 'scenario.mjs');
+  let mod: { default?: unknown };
+  try {
+    await writeFile(tmp, code);
+    mod = (await import(pathToFileURL(tmp).href)) as { default?: unknown };
+  } catch (err) {
+    throw invalid(`${shown}: failed to load: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  let value = mod.default;
+  if (value === undefined) {
+    throw invalid(`${shown}: has no default export (export default defineScenario({ … }))`);
+  }
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (err) {
+      throw invalid(`${shown}: the default export threw: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
+    }
+  }
+  return value;
+}
+
+/**
+ * The bundle runs from a temp folder, where bare imports (`jose`) would not resolve: pin each to
+ * an absolute file URL resolved from the scenario's own folder.
+ */
+function externalsFrom(file: string): Plugin {
+  const require = createRequire(file);
+  return {
+    name: 'tokenstorm-externals',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (isAbsolute(args.path)) return undefined;
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        try {
+          return { path: pathToFileURL(require.resolve(args.path)).href, external: true };
+        } catch {
+          return undefined;
+        }
+      });
+    },
+  };
+}
+
+function invalid(message: string, cause?: unknown): TokenstormError {
+  return new TokenstormError('ERR_SCENARIO_INVALID', message, cause === undefined ? {} : { cause });
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,217 @@
+/**
+ * Validation of the fault timeline: each fault is one Toxiproxy toxic, a proxy taken down, an IdP
+ * clock jump or an IdP misbehaviour, at a time inside the run. Names are generated so that reports
+ * and phases read like `token latency 300ms` without the author naming anything.
+ */
+import { arrayAt, at, dur, num, objectAt, oneOf, str } from './checks.ts';
+import type { Obj, Problems } from './checks.ts';
+import { formatDuration, typeName } from './duration.ts';
+import { nearest } from './suggest.ts';
+import type { Fault, FaultEndpoint, ToxicInput } from './types.ts';
+
+const FAULT_KEYS = ['at', 'for', 'endpoint', 'toxic', 'down', 'clockSkewMs', 'idpMode', 'name'] as const;
+const FAULT_KINDS = ['toxic', 'down', 'clockSkewMs', 'idpMode'] as const;
+const TOXIC_KEYS = ['type', 'name', 'stream', 'toxicity', 'attributes'] as const;
+const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['authorize', 'token', 'idp'];
+
+/** Toxiproxy's toxic types and the integer attributes each takes (shared/TOXIPROXY.md). */
+export const TOXIC_ATTRIBUTES: Record<ToxicInput['type'], readonly string[]> = {
+  latency: ['latency', 'jitter'],
+  bandwidth: ['rate'],
+  slow_close: ['delay'],
+  timeout: ['timeout'],
+  reset_peer: ['timeout'],
+  slicer: ['average_size', 'size_variation', 'delay'],
+  limit_data: ['bytes'],
+  noop: [],
+};
+const TOXIC_TYPES = Object.keys(TOXIC_ATTRIBUTES) as ToxicInput['type'][];
+
+/** Context the fault checks need from the rest of the scenario. */
+export interface FaultContext {
+  /** Total run length, or null when the load section was invalid (timing checks are skipped). */
+  totalDurationMs: number | null;
+  /** True when the target is a remote issuer (no embedded IdP to misbehave). */
+  remote: boolean;
+}
+
+/** Validates `faults` (absent → []); problems go to `p`. */
+export function validateFaults(v: unknown, ctx: FaultContext, p: Problems): Fault[] {
+  if (v === undefined) return [];
+  const list = arrayAt(v, 'faults', p);
+  if (list === null) return [];
+  const faults: Fault[] = [];
+  list.forEach((item, i) => {
+    const fault = validateFault(item, `faults[${i}]`, ctx, p);
+    if (fault !== null) faults.push(fault);
+  });
+  return faults;
+}
+
+function validateFault(v: unknown, path: string, ctx: FaultContext, p: Problems): Fault | null {
+  const f = objectAt(v, path, FAULT_KEYS, p);
+  if (f === null) return null;
+  const before = p.length;
+  const atMs = dur(f, 'at', path, {}, p);
+  const forMs = dur(f, 'for', path, { positive: true }, p);
+  if (f.at === undefined) p.push(`${at(path, 'at')} is required`);
+  if (f.for === undefined) p.push(`${at(path, 'for')} is required`);
+  const endpointGiven = oneOf(f, 'endpoint', path, FAULT_ENDPOINTS, p);
+  const name = str(f, 'name', path, p);
+
+  const kinds = FAULT_KINDS.filter((k) => f[k] !== undefined);
+  if (kinds.length !== 1) {
+    const got = kinds.length === 0 ? 'none' : kinds.join(' and ');
+    p.push(`${path} needs exactly one of ${FAULT_KINDS.join(', ')} (got ${got})`);
+  }
+  const fault: Fault = { name: '', atMs: atMs ?? 0, forMs: forMs ?? 0, endpoint: endpointGiven ?? 'token' };
+  if (f.toxic !== undefined) {
+    const toxic = validateToxic(f.toxic, at(path, 'toxic'), p);
+    if (toxic !== null) fault.toxic = toxic;
+  }
+  if (f.down !== undefined) {
+    if (f.down === true) fault.down = true;
+    else p.push(`${at(path, 'down')} must be true (got ${JSON.stringify(f.down) ?? typeName(f.down)}; leave it out otherwise)`);
+  }
+  if (f.clockSkewMs !== undefined) {
+    const skew = num(f, 'clockSkewMs', path, { integer: true }, p);
+    if (skew === 0) p.push(`${at(path, 'clockSkewMs')} must not be 0 (a skew of 0 is no fault)`);
+    else if (skew !== undefined) fault.clockSkewMs = skew;
+    idpOnly(endpointGiven, 'clockSkewMs', path, p);
+    // The clock belongs to the IdP (or, for a remote issuer, the harness's view of it), not a route.
+    fault.endpoint = 'idp';
+  }
+  if (f.idpMode !== undefined) {
+    const mode = oneOf(f, 'idpMode', path, ['reject-s256'] as const, p);
+    if (mode !== undefined) fault.idpMode = mode;
+    if (ctx.remote) p.push(`${at(path, 'idpMode')} needs the embedded IdP (target.issuer is set)`);
+    idpOnly(endpointGiven, 'idpMode', path, p);
+    fault.endpoint = 'idp';
+  }
+  if (atMs !== undefined && forMs !== undefined && ctx.totalDurationMs !== null) {
+    const endMs = ctx.totalDurationMs;
+    if (atMs >= endMs) {
+      const when = atMs > endMs ? 'is after the run ends' : 'is when the run ends';
+      p.push(`${at(path, 'at')} (${formatDuration(atMs)}) ${when} (${formatDuration(endMs)})`);
+    } else if (atMs + forMs > endMs) {
+      p.push(`${path} ends at ${formatDuration(atMs + forMs)}, after the run ends (${formatDuration(endMs)})`);
+    }
+  }
+  if (p.length > before) return null;
+  fault.name = name ?? faultName(fault);
+  return fault;
+}
+
+function idpOnly(endpoint: FaultEndpoint | undefined, kind: string, path: string, p: Problems): void {
+  if (endpoint !== undefined && endpoint !== 'idp') {
+    p.push(`${at(path, 'endpoint')} must be idp for ${kind} (got ${JSON.stringify(endpoint)}; leave it out)`);
+  }
+}
+
+function validateToxic(v: unknown, path: string, p: Problems): ToxicInput | null {
+  const t = objectAt(v, path, TOXIC_KEYS, p);
+  if (t === null) return null;
+  const before = p.length;
+  let type: ToxicInput['type'] | undefined;
+  if (t.type === undefined) p.push(`${at(path, 'type')} is required (one of ${TOXIC_TYPES.join(', ')})`);
+  else if (t.type === 'down') {
+    p.push(`${at(path, 'type')} "down" is not a Toxiproxy toxic (use down: true on the fault)`);
+  } else type = oneOf(t, 'type', path, TOXIC_TYPES, p);
+  const toxic: ToxicInput = { type: type ?? 'noop' };
+  const name = str(t, 'name', path, p);
+  if (name !== undefined) toxic.name = name;
+  const stream = oneOf(t, 'stream', path, ['upstream', 'downstream'] as const, p);
+  if (stream !== undefined) toxic.stream = stream;
+  const toxicity = num(t, 'toxicity', path, { min: 0, max: 1 }, p);
+  if (toxicity !== undefined) toxic.toxicity = toxicity;
+  if (t.attributes !== undefined) {
+    const attributes = validateAttributes(t.attributes, at(path, 'attributes'), type, p);
+    if (attributes !== null) toxic.attributes = attributes;
+  }
+  return p.length > before ? null : toxic;
+}
+
+function validateAttributes(
+  v: unknown,
+  path: string,
+  type: ToxicInput['type'] | undefined,
+  p: Problems,
+): Record<string, number> | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    p.push(`${path} must be an object (got ${typeName(v)})`);
+    return null;
+  }
+  const a = v as Obj;
+  // With an invalid type the attribute names cannot be checked; the type problem is reported already.
+  const known = type === undefined ? null : TOXIC_ATTRIBUTES[type];
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(a)) {
+    if (known !== null && !known.includes(key)) {
+      // Toxiproxy ignores unknown attributes, so a typo would silently inject nothing.
+      const guess = nearest(key, known);
+      const help = guess ? `did you mean ${at(path, guess)}?` : `${type} takes ${known.join(', ') || 'no attributes'}`;
+      p.push(`${at(path, key)} is not a known key (${help})`);
+      continue;
+    }
+    const min = type === 'slicer' && key === 'average_size' ? 1 : 0;
+    const value = readAttribute(a, key, path, min, p);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function readAttribute(a: Obj, key: string, path: string, min: number, p: Problems): number | undefined {
+  const v = a[key];
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+  const got = typeof v === 'number' ? String(v) : typeName(v);
+  if (min === 0) p.push(`${at(path, key)} must be a non-negative integer (got ${got})`);
+  else p.push(`${at(path, key)} must be an integer >= ${min} (got ${got}; 0 crashes Toxiproxy)`);
+  return undefined;
+}
+
+/**
+ * A fault's default name: `token latency 300ms`, `token down`, `idp clock +120s`.
+ *
+ * @example
+ * faultName({ name: '', atMs: 0, forMs: 1000, endpoint: 'token', down: true }); // 'token down'
+ */
+export function faultName(f: Fault): string {
+  if (f.clockSkewMs !== undefined) return `idp clock ${f.clockSkewMs > 0 ? '+' : '-'}${formatDuration(Math.abs(f.clockSkewMs))}`;
+  if (f.idpMode !== undefined) return `idp ${f.idpMode}`;
+  if (f.down) return `${f.endpoint} down`;
+  if (f.toxic) return `${f.endpoint} ${toxicWords(f.toxic)}`;
+  return f.endpoint;
+}
+
+/** A toxic in words: `latency 300ms ±50ms`, `bandwidth 100KB/s (50%)`. */
+export function toxicWords(t: ToxicInput): string {
+  const a = t.attributes ?? {};
+  const parts: string[] = [t.type];
+  switch (t.type) {
+    case 'latency':
+      parts.push(`${a.latency ?? 0}ms`);
+      if (a.jitter) parts.push(`±${a.jitter}ms`);
+      break;
+    case 'bandwidth':
+      parts.push(`${a.rate ?? 0}KB/s`);
+      break;
+    case 'slow_close':
+      parts.push(`${a.delay ?? 0}ms`);
+      break;
+    case 'timeout':
+    case 'reset_peer':
+      if (a.timeout) parts.push(`${a.timeout}ms`);
+      break;
+    case 'slicer':
+      if (a.average_size) parts.push(`${a.average_size}B`);
+      break;
+    case 'limit_data':
+      parts.push(`${a.bytes ?? 0}B`);
+      break;
+    case 'noop':
+      break;
+  }
+  if (t.stream === 'upstream') parts.push('upstream');
+  if (t.toxicity !== undefined && t.toxicity < 1) parts.push(`(${Math.round(t.toxicity * 100)}%)`);
+  return parts.join(' ');
+}

@@ -1,0 +1,292 @@
+/**
+ * Scenario validation: one strict schema (unknown keys rejected at every level), every problem
+ * collected in one pass, cross-field checks, defaults applied; the result is the RunPlan the engine
+ * runs. All problems go out as one `ERR_SCENARIO_INVALID` whose message is one line, because the
+ * CLI prints one line: `<file>: <problem>; <problem>; …`.
+ */
+import { basename, extname } from 'node:path';
+import { TokenstormError } from '../errors.ts';
+import { parseThreshold } from '../report/thresholds.ts';
+import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';
+import type { FailureClass } from '../report/schema.ts';
+import { arrayAt, dur, enumProblem, num, objectAt, oneOf, str } from './checks.ts';
+import type { Obj, Problems } from './checks.ts';
+import { formatDuration } from './duration.ts';
+import type { RunPlan, Stage } from './types.ts';
+import { validateFaults } from './validate-faults.ts';
+
+const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
+const LOAD_KEYS = [
+  'model',
+  'ratePerSec',
+  'vus',
+  'duration',
+  'stages',
+  'startRatePerSec',
+  'maxInFlight',
+  'maxFlows',
+  'connections',
+  'requestTimeout',
+  'connectTimeout',
+];
+const STAGE_KEYS = ['duration', 'target', 'vus'];
+const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
+const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec'];
+const SLO_KEYS = ['p95Ms', 'errorRate', 'endpoint'];
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Defaults a scenario may leave out (also shown by the dry-run). */
+export const DEFAULTS = {
+  mode: 'flow',
+  model: 'open',
+  maxInFlight: 256,
+  connections: 64,
+  requestTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  codeBank: { size: 256, maxAgeMs: 30_000, producers: 8 },
+  scope: 'openid',
+  username: 'alice',
+  password: 'secret',
+  codeTtlSec: 60,
+} as const;
+
+/**
+ * Validates a scenario as written (a parsed JSON/YAML document or a .ts default export) and
+ * returns the plan in ms with every default filled in. Throws one `ERR_SCENARIO_INVALID` listing
+ * every problem on one line.
+ *
+ * @example
+ * const plan = validateScenario({ load: { ratePerSec: 20, duration: '10s' } }, 'smoke.json');
+ * plan.stages; // [{ durationMs: 10000, targetRatePerSec: 20 }]
+ */
+export function validateScenario(input: unknown, file: string | null): RunPlan {
+  const p: Problems = [];
+  const plan = buildPlan(input, file, p);
+  if (p.length > 0 || plan === null) {
+    throw new TokenstormError('ERR_SCENARIO_INVALID', `${file ?? 'scenario'}: ${p.join('; ')}`);
+  }
+  return plan;
+}
+
+function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | null {
+  const root = objectAt(input, '', TOP_KEYS, p);
+  if (root === null) return null;
+  const name = str(root, 'name', '', p) ?? (file ? basename(file, extname(file)) : 'scenario');
+  const description = str(root, 'description', '', p, true) ?? '';
+  const mode = oneOf(root, 'mode', '', ['flow', 'token'] as const, p) ?? DEFAULTS.mode;
+
+  const load = readLoad(root.load, p);
+  if (mode === 'token' && load?.model === 'closed') {
+    p.push(`mode token needs the open model (load.model is closed): exchanges are scheduled at a rate`);
+  }
+  const target = readTarget(root.target, p);
+  const codeBank = readCodeBank(root.codeBank, p);
+  if (target.issuer === null && codeBank.maxAgeMs >= target.codeTtlSec * 1000) {
+    p.push(
+      `codeBank.maxAge (${formatDuration(codeBank.maxAgeMs)}) must be below target.codeTtlSec (${target.codeTtlSec}s): older banked codes would expire at the IdP`,
+    );
+  }
+  const faults = validateFaults(
+    root.faults,
+    { totalDurationMs: load?.totalDurationMs ?? null, remote: target.issuer !== null },
+    p,
+  );
+  const slo = readSlo(root.slo, p);
+  const thresholds = readThresholds(root.thresholds, p);
+  const expectFailures = readExpectFailures(root.expectFailures, p);
+  if (load === null) return null;
+  return {
+    name,
+    description,
+    file,
+    mode,
+    ...load,
+    codeBank,
+    target,
+    faults,
+    slo,
+    thresholds,
+    expectFailures,
+  };
+}
+
+type LoadPlan = Pick<
+  RunPlan,
+  | 'model'
+  | 'stages'
+  | 'startRatePerSec'
+  | 'totalDurationMs'
+  | 'maxInFlight'
+  | 'maxFlows'
+  | 'connections'
+  | 'requestTimeoutMs'
+  | 'connectTimeoutMs'
+>;
+
+function readLoad(v: unknown, p: Problems): LoadPlan | null {
+  if (v === undefined) {
+    p.push('load is required (load.ratePerSec with load.duration, or load.stages)');
+    return null;
+  }
+  const load = objectAt(v, 'load', LOAD_KEYS, p);
+  if (load === null) return null;
+  const before = p.length;
+  const model = oneOf(load, 'model', 'load', ['open', 'closed'] as const, p) ?? DEFAULTS.model;
+  const open = model === 'open';
+  const rate = num(load, 'ratePerSec', 'load', { above: 0 }, p);
+  const vus = num(load, 'vus', 'load', { integer: true, min: 1 }, p);
+  const durationMs = dur(load, 'duration', 'load', { positive: true }, p);
+  const startRate = num(load, 'startRatePerSec', 'load', { min: 0 }, p);
+  const bounds = {
+    maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1 }, p) ?? DEFAULTS.maxInFlight,
+    maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1 }, p) ?? null,
+    connections: num(load, 'connections', 'load', { integer: true, min: 1 }, p) ?? DEFAULTS.connections,
+    requestTimeoutMs: dur(load, 'requestTimeout', 'load', { positive: true }, p) ?? DEFAULTS.requestTimeoutMs,
+    connectTimeoutMs: dur(load, 'connectTimeout', 'load', { positive: true }, p) ?? DEFAULTS.connectTimeoutMs,
+  };
+  const wrongModel = (key: string, only: string): void => {
+    if (load[key] !== undefined) p.push(`load.${key} is only for the ${only} model (load.model is ${model})`);
+  };
+  wrongModel(open ? 'vus' : 'ratePerSec', open ? 'closed' : 'open');
+  if (!open) wrongModel('startRatePerSec', 'open');
+
+  let stages: Stage[] = [];
+  let startRatePerSec = 0;
+  if (load.stages !== undefined) {
+    // k6 semantics: either a constant shape or stages, never both.
+    for (const key of ['ratePerSec', 'vus', 'duration']) {
+      if (load[key] !== undefined) p.push(`load.${key} cannot be combined with load.stages (give one or the other)`);
+    }
+    stages = readStages(load.stages, open, p);
+    startRatePerSec = open ? (startRate ?? 0) : 0;
+  } else {
+    if (load.startRatePerSec !== undefined) p.push('load.startRatePerSec is only used with load.stages');
+    if (load.duration === undefined) p.push('load.duration is required (or give load.stages)');
+    if (open && load.ratePerSec === undefined) p.push('load.ratePerSec is required for the open model (or give load.stages)');
+    if (!open && load.vus === undefined) p.push('load.vus is required for the closed model (or give load.stages)');
+    if (durationMs !== undefined && open && rate !== undefined) {
+      stages = [{ durationMs, targetRatePerSec: rate }];
+      startRatePerSec = rate;
+    } else if (durationMs !== undefined && !open && vus !== undefined) {
+      stages = [{ durationMs, vus }];
+    }
+  }
+  if (p.length > before || stages.length === 0) return null;
+  const totalDurationMs = stages.reduce((sum, s) => sum + s.durationMs, 0);
+  return { model, stages, startRatePerSec, totalDurationMs, ...bounds };
+}
+
+function readStages(v: unknown, open: boolean, p: Problems): Stage[] {
+  const list = arrayAt(v, 'load.stages', p);
+  if (list === null) return [];
+  if (list.length === 0) p.push('load.stages must not be empty');
+  const stages: Stage[] = [];
+  list.forEach((item, i) => {
+    const path = `load.stages[${i}]`;
+    const s = objectAt(item, path, STAGE_KEYS, p);
+    if (s === null) return;
+    const durationMs = dur(s, 'duration', path, { positive: true }, p);
+    if (s.duration === undefined) p.push(`${path}.duration is required`);
+    const key = open ? 'target' : 'vus';
+    const other = open ? 'vus' : 'target';
+    if (s[other] !== undefined) p.push(`${path}.${other} is only for the ${open ? 'closed' : 'open'} model (use ${key})`);
+    if (s[key] === undefined) p.push(`${path}.${key} is required for the ${open ? 'open' : 'closed'} model`);
+    const value = open ? num(s, 'target', path, { min: 0 }, p) : num(s, 'vus', path, { integer: true, min: 0 }, p);
+    if (durationMs === undefined || value === undefined) return;
+    stages.push(open ? { durationMs, targetRatePerSec: value } : { durationMs, vus: value });
+  });
+  return stages;
+}
+
+function readCodeBank(v: unknown, p: Problems): RunPlan['codeBank'] {
+  const d = DEFAULTS.codeBank;
+  const o = v === undefined ? {} : objectAt(v, 'codeBank', CODE_BANK_KEYS, p);
+  if (o === null) return { ...d };
+  return {
+    size: num(o, 'size', 'codeBank', { integer: true, min: 1 }, p) ?? d.size,
+    maxAgeMs: dur(o, 'maxAge', 'codeBank', { positive: true }, p) ?? d.maxAgeMs,
+    producers: num(o, 'producers', 'codeBank', { integer: true, min: 1 }, p) ?? d.producers,
+  };
+}
+
+function readTarget(v: unknown, p: Problems): RunPlan['target'] {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'target', TARGET_KEYS, p)) ?? {};
+  const issuer = str(o, 'issuer', 'target', p);
+  if (issuer !== undefined) {
+    const problem = loopbackProblem(issuer);
+    if (problem) p.push(`target.issuer ${problem}`);
+  }
+  const redirectUri = str(o, 'redirectUri', 'target', p);
+  if (redirectUri !== undefined && !URL.canParse(redirectUri)) {
+    p.push(`target.redirectUri must be an absolute URL (got ${JSON.stringify(redirectUri)})`);
+  }
+  return {
+    issuer: issuer ?? null,
+    clientId: str(o, 'clientId', 'target', p) ?? null,
+    redirectUri: redirectUri ?? null,
+    scope: str(o, 'scope', 'target', p) ?? DEFAULTS.scope,
+    username: str(o, 'username', 'target', p) ?? DEFAULTS.username,
+    password: str(o, 'password', 'target', p) ?? DEFAULTS.password,
+    codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
+  };
+}
+
+/**
+ * Why `url` is not an acceptable issuer, or null: load and fault traffic only ever goes to this
+ * machine, so the issuer must be http(s) on 127.0.0.1, localhost or [::1].
+ */
+export function loopbackProblem(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  if (!LOOPBACK_HOSTS.includes(u.hostname)) {
+    return `must be on 127.0.0.1, localhost or [::1] (got host ${JSON.stringify(u.hostname)}): load only goes to this machine`;
+  }
+  return null;
+}
+
+function readSlo(v: unknown, p: Problems): RunPlan['slo'] {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'slo', SLO_KEYS, p)) ?? {};
+  return {
+    p95Ms: num(o, 'p95Ms', 'slo', { above: 0 }, p) ?? null,
+    errorRate: num(o, 'errorRate', 'slo', { min: 0, max: 1 }, p) ?? null,
+    endpoint: oneOf(o, 'endpoint', 'slo', ENDPOINT_CLASSES, p) ?? 'token',
+  };
+}
+
+function readThresholds(v: unknown, p: Problems): string[] {
+  if (v === undefined) return [];
+  const list = arrayAt(v, 'thresholds', p);
+  if (list === null) return [];
+  const out: string[] = [];
+  list.forEach((expr, i) => {
+    if (typeof expr !== 'string') {
+      p.push(`thresholds[${i}] must be a string like 'token:p(95)<200' (got ${typeof expr})`);
+      return;
+    }
+    try {
+      parseThreshold(expr);
+      out.push(expr);
+    } catch (err) {
+      // parseThreshold says `threshold "<expr>": <what>`; here the index says which one.
+      p.push(`thresholds[${i}] ${(err as Error).message.replace(/^threshold /, '')}`);
+    }
+  });
+  return out;
+}
+
+function readExpectFailures(v: unknown, p: Problems): FailureClass[] {
+  if (v === undefined) return [];
+  const list = arrayAt(v, 'expectFailures', p);
+  if (list === null) return [];
+  const out: FailureClass[] = [];
+  list.forEach((c, i) => {
+    if (typeof c === 'string' && (FAILURE_CLASSES as readonly string[]).includes(c)) out.push(c as FailureClass);
+    else p.push(`expectFailures[${i}] ${enumProblem(c, FAILURE_CLASSES)}`);
+  });
+  return out;
+}
