@@ -158,8 +158,8 @@ export class HttpClient {
         method: req.method,
         headers,
         body,
-        // Total budget: headers and body timeouts are per-phase; this bounds the whole exchange.
-        signal: AbortSignal.timeout(this.requestTimeoutMs * 2),
+        // headersTimeout/bodyTimeout bound each exchange; a per-request AbortSignal.timeout would
+        // cost more CPU (weak refs, timers) than the rest of the request handling.
       });
       const text = await res.body.text();
       return {

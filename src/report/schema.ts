@@ -150,6 +150,8 @@ export interface RegressionCheck {
   current: number;
   tolerancePct: number;
   ok: boolean;
+  /** Why the check was not made (e.g. too few samples); `ok` is then true and the values are 0. */
+  skipped?: string;
 }
 
 /** The whole report. */

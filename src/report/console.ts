@@ -1,0 +1,99 @@
+/**
+ * The end-of-run summary a person reads in the terminal: short, aligned, the verdict last.
+ */
+import { ENDPOINT_CLASSES, type FailureClass, type Report } from './schema.ts';
+
+/** Paths of the files written for a run (from `writeReportFiles`). */
+export interface ReportPaths {
+  json: string;
+  html: string;
+  junit: string;
+}
+
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const sec = (xMs: number): string => `${(xMs / 1000).toFixed(1)} s`;
+const num = (x: number | null): string => (x === null ? 'n/a' : String(Math.round(x * 1000) / 1000));
+/** Report text can carry user input: no terminal escape sequences reach the console. */
+const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
+function table(rows: string[][], indent: string): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/** PASS / FAIL / PARTIAL verdict shared by the console and the HTML report. */
+export function verdictOf(report: Report): { verdict: 'PASS' | 'FAIL'; partial: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const failedThresholds = report.thresholds.filter((t) => !t.ok);
+  if (failedThresholds.length > 0) reasons.push(`${failedThresholds.length} threshold(s) failed`);
+  const regressions = (report.regressions ?? []).filter((r) => !r.ok);
+  if (regressions.length > 0) reasons.push(`${regressions.length} regression(s)`);
+  if (report.partial) reasons.push('run stopped early (partial report)');
+  return { verdict: failedThresholds.length + regressions.length > 0 ? 'FAIL' : 'PASS', partial: report.partial, reasons };
+}
+
+/**
+ * A short plain-text summary: flows, per-endpoint latency, failures, thresholds, knee, faults,
+ * harness warnings and where the reports are.
+ *
+ * @example
+ * process.stderr.write(formatSummary(report, await writeReportFiles(report, dir)));
+ */
+export function formatSummary(report: Report, paths?: ReportPaths): string {
+  const out: string[] = [];
+  const durSec = report.durationMs / 1000;
+  const f = report.flows;
+  out.push(
+    `tokenstorm: ${clean(report.scenario.name)} (${report.scenario.model} model, ${report.scenario.mode} mode) ${sec(report.durationMs)}${report.partial ? '  [PARTIAL: stopped early]' : ''}`,
+  );
+  const rate = durSec > 0 ? f.completed / durSec : 0;
+  out.push(
+    `flows      started ${f.started}  completed ${f.completed}  failed ${f.failed}  dropped ${f.dropped}  ${rate.toFixed(1)} completed/s`,
+  );
+  const rows: string[][] = [['endpoint', 'count', 'errors', 'p50', 'p95', 'p99', 'max (ms)']];
+  for (const c of ENDPOINT_CLASSES) {
+    const e = report.endpoints[c];
+    if (!e || e.count === 0) continue;
+    const l = e.latencyMs;
+    rows.push([c, String(e.count), String(e.errors), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)]);
+  }
+  if (rows.length > 1) out.push(...table(rows, '  '));
+  const failures = (Object.entries(report.failures) as Array<[FailureClass, number]>)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  out.push(`failures   ${failures.length === 0 ? 'none' : failures.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (report.thresholds.length === 0) out.push('thresholds none');
+  report.thresholds.forEach((t, i) => {
+    out.push(`${i === 0 ? 'thresholds ' : '           '}${t.ok ? 'PASS' : 'FAIL'} ${clean(t.expr)} (actual ${num(t.actual)})`);
+  });
+  for (const r of report.regressions ?? []) {
+    const v = r.skipped ? `SKIP (${r.skipped})` : `${r.ok ? 'PASS' : 'FAIL'} ${num(r.current)} ms vs ${num(r.baseline)} ms`;
+    out.push(`regression ${r.endpoint} ${r.stat} +${r.tolerancePct}%: ${v}`);
+  }
+  if (report.knee) {
+    const k = report.knee;
+    const held = k.sustainedRatePerSec === null ? 'never held' : `sustained ${k.sustainedRatePerSec}/s`;
+    const broke = k.brokeAtRatePerSec === null ? 'never broke' : `broke at ${k.brokeAtRatePerSec}/s`;
+    out.push(`knee       ${held}, ${broke}${k.reason ? ` (${clean(k.reason)})` : ''}`);
+  }
+  for (const fo of report.faults ?? []) {
+    const ttd = fo.timeToDetectMs === null ? 'not detected' : `detected after ${sec(fo.timeToDetectMs)}`;
+    const ttr = fo.timeToRecoverMs === null ? 'not recovered' : `recovered ${sec(fo.timeToRecoverMs)} after it ended`;
+    out.push(`fault      ${clean(fo.fault)} at ${sec(fo.atMs)} for ${sec(fo.forMs)}: ${ttd}, ${ttr}`);
+  }
+  const h = report.harness;
+  if (h.bottleneck) out.push(`harness    WARNING: the harness may have been the bottleneck: ${clean(h.reasons.join('; ')) || 'see report'}`);
+  else if (h.reasons.length > 0) out.push(`harness    note: ${clean(h.reasons.join('; '))}`);
+  if (f.dropped > 0) out.push(`harness    ${f.dropped} flows dropped: no free slot at their scheduled start`);
+  if (paths) out.push(`reports    ${paths.json}`, `           ${paths.html}`, `           ${paths.junit}`);
+  const v = verdictOf(report);
+  out.push(`result     ${v.verdict}${v.reasons.length > 0 ? `: ${v.reasons.join(', ')}` : ''}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,141 @@
+/**
+ * JUnit XML for CI systems: thresholds and regression checks as test cases, so a failing gate
+ * shows up as a failing test with the measured value in its message.
+ */
+import type { RegressionCheck, Report } from './schema.ts';
+
+/** Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry. */
+export function escapeXml(s: string): string {
+  return s
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+interface Case {
+  name: string;
+  classname: string;
+  failure?: { message: string; type: string; body: string };
+  error?: { message: string; type: string };
+  skipped?: string;
+}
+
+interface Suite {
+  name: string;
+  timeSec: number;
+  cases: Case[];
+}
+
+const num = (x: number | null): string => (x === null ? 'n/a' : String(Math.round(x * 1000) / 1000));
+
+function suiteXml(s: Suite, timestamp: string): { xml: string; tests: number; failures: number; errors: number; skipped: number } {
+  const failures = s.cases.filter((c) => c.failure).length;
+  const errors = s.cases.filter((c) => c.error).length;
+  const skipped = s.cases.filter((c) => c.skipped !== undefined).length;
+  const lines = [
+    `  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${s.timeSec.toFixed(3)}" timestamp="${escapeXml(timestamp)}">`,
+  ];
+  for (const c of s.cases) {
+    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="0"`;
+    if (c.failure) {
+      lines.push(`${open}>`);
+      lines.push(
+        `      <failure message="${escapeXml(c.failure.message)}" type="${escapeXml(c.failure.type)}">${escapeXml(c.failure.body)}</failure>`,
+      );
+      lines.push('    </testcase>');
+    } else if (c.error) {
+      lines.push(`${open}>`);
+      lines.push(`      <error message="${escapeXml(c.error.message)}" type="${escapeXml(c.error.type)}"/>`);
+      lines.push('    </testcase>');
+    } else if (c.skipped !== undefined) {
+      lines.push(`${open}>`);
+      lines.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
+      lines.push('    </testcase>');
+    } else {
+      lines.push(`${open}/>`);
+    }
+  }
+  lines.push('  </testsuite>');
+  return { xml: lines.join('\n'), tests: s.cases.length, failures, errors, skipped };
+}
+
+function regressionCases(checks: RegressionCheck[]): Case[] {
+  return checks.map((c) => {
+    const name = `${c.endpoint} ${c.stat} within +${c.tolerancePct}% of baseline`;
+    const classname = 'tokenstorm.regression';
+    if (c.skipped) return { name, classname, skipped: c.skipped };
+    if (c.ok) return { name, classname };
+    const message = `actual ${num(c.current)} ms, baseline ${num(c.baseline)} ms, limit ${num(c.baseline * (1 + c.tolerancePct / 100))} ms`;
+    return { name, classname, failure: { message, type: 'regression', body: message } };
+  });
+}
+
+function document(suites: Suite[], timestamp: string): string {
+  const rendered = suites.map((s) => suiteXml(s, timestamp));
+  const sum = (k: 'tests' | 'failures' | 'errors' | 'skipped'): number => rendered.reduce((a, r) => a + r[k], 0);
+  const time = suites.reduce((a, s) => Math.max(a, s.timeSec), 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="tokenstorm" tests="${sum('tests')}" failures="${sum('failures')}" errors="${sum('errors')}" skipped="${sum('skipped')}" time="${time.toFixed(3)}">`,
+    ...rendered.map((r) => r.xml),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * JUnit XML for a run: suite `tokenstorm thresholds` (one test case per threshold; a failure with
+ * message `actual X` when it did not hold), suite `tokenstorm regressions` (one per regression
+ * check) when the report has any, and suite `tokenstorm run` with an error case when the run
+ * stopped early (partial report).
+ *
+ * @example
+ * await writeFile('junit.xml', renderJunit(report));
+ */
+export function renderJunit(report: Report): string {
+  const timeSec = report.durationMs / 1000;
+  const suites: Suite[] = [
+    {
+      name: 'tokenstorm thresholds',
+      timeSec,
+      cases: report.thresholds.map((t) => {
+        const c: Case = { name: t.expr, classname: 'tokenstorm.thresholds' };
+        if (!t.ok) {
+          const message = `actual ${num(t.actual)}`;
+          c.failure = { message, type: 'threshold', body: `${t.expr}: ${message}` };
+        }
+        return c;
+      }),
+    },
+  ];
+  if (report.regressions && report.regressions.length > 0) {
+    suites.push({ name: 'tokenstorm regressions', timeSec: 0, cases: regressionCases(report.regressions) });
+  }
+  if (report.partial) {
+    suites.push({
+      name: 'tokenstorm run',
+      timeSec,
+      cases: [
+        {
+          name: 'run completed',
+          classname: 'tokenstorm.run',
+          error: { message: 'the run stopped early; the report is partial', type: 'partial' },
+        },
+      ],
+    });
+  }
+  return document(suites, report.startedAt);
+}
+
+/**
+ * JUnit XML for `tokenstorm compare --junit`: one suite `tokenstorm regressions`.
+ *
+ * @example
+ * await writeFile('compare.xml', renderCompareJunit(compareReports(base, cur, { tolerancePct: 10 })));
+ */
+export function renderCompareJunit(checks: RegressionCheck[], timestamp = new Date().toISOString()): string {
+  return document([{ name: 'tokenstorm regressions', timeSec: 0, cases: regressionCases(checks) }], timestamp);
+}

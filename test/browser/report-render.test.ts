@@ -1,0 +1,113 @@
+// Opens a rendered report.html in headless Chromium: the page must draw every chart with data and
+// log no errors, with the network off (the file is self-contained).
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSyntheticReport } from '../../src/report/fixture.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { findKnee } from '../../src/report/knee.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = process.env.TOKENSTORM_SKIP_BROWSER === '1';
+
+describe.skipIf(skip)('report.html in Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} not found: install it (apt-get install -y chromium) or set TOKENSTORM_SKIP_BROWSER=1 to skip browser tests`,
+      );
+    }
+    dir = await mkdtemp(join(tmpdir(), 'tokenstorm-html-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('draws every chart with data, logs no errors, fetches nothing', async () => {
+    const report = buildSyntheticReport({
+      name: 'capacity </script><img src=x onerror="window.__pwned=1">',
+      ramp: { fromRatePerSec: 20, toRatePerSec: 120 },
+      breakAtRatePerSec: 90,
+      durationSec: 60,
+    });
+    report.knee = findKnee(report, { p95Ms: 200, errorRate: 0.05, endpoint: 'token' });
+    report.regressions = [{ endpoint: 'token', stat: 'p95', baseline: 30, current: 45, tolerancePct: 10, ok: false }];
+    const file = join(dir, 'report.html');
+    await writeFile(file, renderHtml(report));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction('window.__tokenstorm !== undefined', null, { timeout: 10_000 });
+
+    // A string, so this file type-checks without the DOM lib (tsconfig has lib es2023 only).
+    const charts = (await page.evaluate(`(() => {
+      const out = {};
+      for (const id of ['latency', 'spectrum', 'throughput', 'failures']) {
+        const el = document.querySelector('#chart-' + id + ' canvas');
+        const u = window.__tokenstorm.charts[id];
+        const box = el ? el.getBoundingClientRect() : { width: 0, height: 0 };
+        out[id] = {
+          canvasW: box.width,
+          canvasH: box.height,
+          pointsPerSeries: u ? u.data.slice(1).map((s) => s.filter((v) => v !== null && Number.isFinite(v)).length) : [],
+        };
+      }
+      return { out, pwned: window.__pwned ?? 0, title: document.querySelector('h1')?.textContent ?? '' };
+    })()`)) as {
+      out: Record<string, { canvasW: number; canvasH: number; pointsPerSeries: number[] }>;
+      pwned: number;
+      title: string;
+    };
+
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(charts.pwned).toBe(0);
+    expect(charts.title).toContain('</script><img src=x');
+    for (const [id, c] of Object.entries(charts.out)) {
+      expect(c.canvasW, `${id} canvas width`).toBeGreaterThan(100);
+      expect(c.canvasH, `${id} canvas height`).toBeGreaterThan(100);
+      expect(c.pointsPerSeries.length, `${id} series`).toBeGreaterThan(0);
+      for (const n of c.pointsPerSeries) expect(n, `${id} points`).toBeGreaterThan(0);
+    }
+    // latency: p95 + p99 for each of the 5 endpoints in the fixture.
+    expect(charts.out.latency!.pointsPerSeries).toHaveLength(10);
+    expect(charts.out.throughput!.pointsPerSeries).toHaveLength(3);
+
+    const shots = resolve('test-results');
+    await mkdir(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'report.png'), fullPage: true });
+    await context.close();
+  });
+});
