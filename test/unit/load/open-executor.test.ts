@@ -13,7 +13,7 @@ describe('runOpen (open model)', () => {
       {
         start: (intended) => {
           starts.push({ intended, at: clock.now() });
-          return new Promise((r) => clock.setTimer(r, 50));
+          return new Promise<void>((r) => clock.setTimer(r, 50));
         },
       },
     );
@@ -31,7 +31,7 @@ describe('runOpen (open model)', () => {
       { clock, nextArrival: () => schedule.next(), maxInFlight: 2, durationMs: 1000 },
       {
         // Each unit takes 100 ms: only 2 of every 10 arrivals find a slot.
-        start: () => new Promise((r) => clock.setTimer(r, 100)),
+        start: () => new Promise<void>((r) => clock.setTimer(r, 100)),
         dropped: (at) => dropped.push(at),
       },
     );

@@ -1,0 +1,81 @@
+/**
+ * The bundled game-day scenarios, scaled down in time and rate for CI: each must show its fault's
+ * failure class (or latency) in the fault phase only, be detected, and recover in finite time.
+ */
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PhaseReport, Report } from '../../../src/report/schema.ts';
+import { runPlan } from '../../../src/run.ts';
+import { loadScenario } from '../../../src/scenario/load.ts';
+import type { RunPlan } from '../../../src/scenario/types.ts';
+
+const outDir = join(tmpdir(), `tokenstorm-gameday-${process.pid}`);
+afterAll(() => rm(outDir, { recursive: true, force: true }));
+
+/** Baseline 3 s, fault 4 s, recovery 5 s, at `ratePerSec`. */
+function scaled(plan: RunPlan, ratePerSec: number): RunPlan {
+  return {
+    ...plan,
+    stages: [{ durationMs: 12_000, targetRatePerSec: ratePerSec }],
+    startRatePerSec: ratePerSec,
+    totalDurationMs: 12_000,
+    faults: plan.faults.map((f) => ({ ...f, atMs: 3000, forMs: 4000 })),
+  };
+}
+
+function phase(r: Report, name: string): PhaseReport {
+  const p = r.phases.find((x) => x.name === name);
+  if (!p) throw new Error(`no phase ${name} in ${r.phases.map((x) => x.name).join(', ')}`);
+  return p;
+}
+
+describe('game days', () => {
+  it('gameday-token-latency: +300 ms on the token route only, detected and recovered', async () => {
+    const plan = scaled(await loadScenario('gameday-token-latency'), 20);
+    const { report: r } = await runPlan(plan, { outDir });
+    expect(r.phases.map((p) => p.name)).toEqual(['baseline', 'token latency 300ms', 'recovery']);
+    const during = phase(r, 'token latency 300ms');
+    expect(during.endpoints.token!.latencyMs.p50).toBeGreaterThanOrEqual(300);
+    expect(phase(r, 'baseline').endpoints.token!.latencyMs.p95).toBeLessThan(200);
+    // The front channel is on its own proxy: untouched by the token route's toxic.
+    expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(100);
+    expect(r.flows.failed).toBe(0);
+    const [f] = r.faults!;
+    expect(f!.timeToDetectMs).not.toBeNull();
+    expect(f!.timeToDetectMs!).toBeLessThanOrEqual(2000);
+    expect(f!.timeToRecoverMs).not.toBeNull();
+    expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+  });
+
+  it('gameday-idp-outage: token route down → connection_refused in the fault phase only', async () => {
+    const plan = scaled(await loadScenario('gameday-idp-outage'), 20);
+    const { report: r } = await runPlan(plan, { outDir });
+    const during = phase(r, 'token down');
+    expect(during.failures.connection_refused).toBeGreaterThan(20);
+    expect(Object.keys(during.failures)).toEqual(['connection_refused']);
+    expect(phase(r, 'baseline').failures).toEqual({});
+    // Flows in flight at the boundary may fail in the first moments of recovery; later none do.
+    const late = r.series.filter((p) => p.t >= 9);
+    expect(late.reduce((a, p) => a + p.failed, 0)).toBe(0);
+    const [f] = r.faults!;
+    expect(f!.timeToDetectMs).not.toBeNull();
+    expect(f!.timeToRecoverMs).not.toBeNull();
+    expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+  });
+
+  it('gameday-clock-skew: IdP clock +120 s → clock_skew (and code_expired) during the skew only', async () => {
+    const plan = scaled(await loadScenario('gameday-clock-skew'), 20);
+    const { report: r } = await runPlan(plan, { outDir });
+    const during = phase(r, 'idp clock +120s');
+    expect(during.failures.clock_skew).toBeGreaterThan(20);
+    for (const cls of Object.keys(during.failures)) expect(['clock_skew', 'code_expired']).toContain(cls);
+    expect(phase(r, 'baseline').failures).toEqual({});
+    const late = r.series.filter((p) => p.t >= 9);
+    expect(late.reduce((a, p) => a + p.failed, 0)).toBe(0);
+    const [f] = r.faults!;
+    expect(f!.timeToDetectMs).not.toBeNull();
+    expect(f!.timeToRecoverMs).not.toBeNull();
+  });
+});
