@@ -15,7 +15,8 @@ export type TokenstormErrorCode =
   | 'ERR_NOT_LOOPBACK'
   | 'ERR_IDP_START'
   | 'ERR_POOL_CLOSED'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  | 'ERR_ADDRESS_IN_USE';
 
 interface ErrorKind {
   /** Exit code the CLI uses (DESIGN.md: 2 bad usage/input, 3 unreachable target or fault layer). */
@@ -37,6 +38,7 @@ export const ERROR_TABLE: Record<TokenstormErrorCode, ErrorKind> = {
   ERR_IDP_START: { exitCode: 3 },
   ERR_POOL_CLOSED: { exitCode: 70 },
   ERR_INTERNAL: { exitCode: 70 },
+  ERR_ADDRESS_IN_USE: { exitCode: 2, hint: 'choose another port (--port) or stop the process using it' },
 };
 
 /** Options for {@link TokenstormError}. */

@@ -7,6 +7,7 @@ import { registerBench } from './bench.ts';
 import { registerRun } from './run.ts';
 import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
+import { registerProxy } from './proxy.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -20,6 +21,7 @@ const program = new Command('tokenstorm')
 
 registerRun(program);
 registerBench(program);
+registerProxy(program);
 registerReport(program);
 registerCompare(program);
 

@@ -1,0 +1,175 @@
+/**
+ * The set of proxies behind the API, with Toxiproxy's create / populate / update semantics and
+ * the decoding of their JSON bodies (Go's decoder: unknown fields ignored, `null` keeps a value,
+ * wrong types rejected with "bad request body: …").
+ */
+import { isLoopbackHost, splitHostPort } from './address.ts';
+import { ApiError, badBody, PROXY_EXISTS, PROXY_NOT_FOUND } from './api-error.ts';
+import { type ProxySettings, sameListen, ToxicProxy } from './proxy.ts';
+import { jsonKind } from './toxics/registry.ts';
+
+/** A proxy create body after decoding. */
+export interface ProxyInput extends ProxySettings {
+  name: string;
+}
+
+const LOOPBACK_RULE = 'listen address must be on loopback (127.0.0.1, ::1 or localhost)';
+
+/** Checks a listen address: host:port, loopback only (the fault layer never listens elsewhere). */
+export function checkListen(listen: string): ApiError | undefined {
+  const hp = splitHostPort(listen);
+  if (!hp) return new ApiError(`listen address ${JSON.stringify(listen)} is not host:port`, 400);
+  if (hp.host !== '' && !isLoopbackHost(hp.host)) return new ApiError(`${LOOPBACK_RULE}: ${listen}`, 400);
+  return undefined;
+}
+
+function checkUpstream(upstream: string): ApiError | undefined {
+  const hp = splitHostPort(upstream);
+  if (!hp || hp.host === '') return new ApiError(`upstream address ${JSON.stringify(upstream)} is not host:port`, 400);
+  return undefined;
+}
+
+/** Reads one typed field like Go's decoder would; `null`/absent gives `fallback`. */
+export function field<T extends string | boolean | number>(
+  obj: Record<string, unknown>,
+  name: string,
+  kind: 'string' | 'boolean' | 'number',
+  fallback: T,
+  goType: string,
+): T {
+  const value = obj[name];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== kind) {
+    const goKind = kind === 'number' ? 'float32' : kind === 'boolean' ? 'bool' : 'string';
+    throw badBody(`json: cannot unmarshal ${jsonKind(value)} into Go struct field ${goType}.${name} of type ${goKind}`);
+  }
+  return value as T;
+}
+
+/** Parses a body that must hold one JSON object (`null` decodes to an empty one, as in Go). */
+export function decodeObject(text: string, goType: string): Record<string, unknown> {
+  const value = decodeJson(text);
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw badBody(`json: cannot unmarshal ${jsonKind(value)} into Go value of type ${goType}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses a JSON body; an empty body is Go's `EOF`. */
+export function decodeJson(text: string): unknown {
+  if (text.trim() === '') throw badBody('EOF');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badBody((err as Error).message);
+  }
+}
+
+function defaultListen(listen: string): string {
+  return listen === '' ? '127.0.0.1:0' : listen;
+}
+
+/** Every proxy behind one API server, by name. */
+export class ProxyCollection {
+  private readonly proxies = new Map<string, ToxicProxy>();
+
+  /** Sorted by name, as Go serialises a map. */
+  all(): ToxicProxy[] {
+    return [...this.proxies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  get(name: string): ToxicProxy {
+    const proxy = this.proxies.get(name);
+    if (!proxy) throw new ApiError(PROXY_NOT_FOUND, 404);
+    return proxy;
+  }
+
+  /** Decodes and checks a create body (POST /proxies). */
+  parseCreate(obj: Record<string, unknown>, where = ''): ProxyInput {
+    const name = field<string>(obj, 'name', 'string', '', 'Proxy');
+    const upstream = field<string>(obj, 'upstream', 'string', '', 'Proxy');
+    const listen = defaultListen(field<string>(obj, 'listen', 'string', '', 'Proxy'));
+    const enabled = field<boolean>(obj, 'enabled', 'boolean', true, 'Proxy');
+    if (name.length < 1) throw new ApiError(`missing required field: name${where}`, 400);
+    if (upstream.length < 1) throw new ApiError(`missing required field: upstream${where}`, 400);
+    const problem = checkListen(listen) ?? checkUpstream(upstream);
+    if (problem) throw problem;
+    return { name, listen, upstream, enabled };
+  }
+
+  /** POST /proxies: 409 when the name exists; a bind failure is a 500 and nothing is stored. */
+  async create(input: ProxyInput): Promise<ToxicProxy> {
+    if (this.proxies.has(input.name)) throw new ApiError(PROXY_EXISTS, 409);
+    const proxy = new ToxicProxy(input.name, input.listen, input.upstream);
+    if (input.enabled) await proxy.start();
+    this.proxies.set(proxy.name, proxy);
+    return proxy;
+  }
+
+  /**
+   * POST /populate: every entry is checked before anything changes; then entries are applied in
+   * order, stopping at the first failure. An existing proxy with the same listen and upstream is
+   * kept untouched (toxics and enabled state included); a different one is replaced.
+   */
+  async populate(body: unknown): Promise<ToxicProxy[]> {
+    if (body === null) return [];
+    if (!Array.isArray(body)) {
+      throw badBody(`json: cannot unmarshal ${jsonKind(body)} into Go value of type []struct { toxiproxy.Proxy }`);
+    }
+    const inputs: ProxyInput[] = [];
+    const names = new Set<string>();
+    body.forEach((entry: unknown, i) => {
+      if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) {
+        throw badBody(`json: cannot unmarshal ${jsonKind(entry)} into Go value of type toxiproxy.Proxy`);
+      }
+      const input = this.parseCreate((entry ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`);
+      if (names.has(input.name)) throw new ApiError(`duplicate proxy name ${JSON.stringify(input.name)}`, 400);
+      names.add(input.name);
+      inputs.push(input);
+    });
+    const out: ToxicProxy[] = [];
+    for (const input of inputs) {
+      const existing = this.proxies.get(input.name);
+      if (existing && sameListen(existing.listen, input.listen) && existing.upstream === input.upstream) {
+        out.push(existing);
+        continue;
+      }
+      if (existing) {
+        existing.stop();
+        this.proxies.delete(input.name);
+      }
+      out.push(await this.create(input));
+    }
+    return out;
+  }
+
+  /** POST|PATCH /proxies/{p}: fields absent from the body keep their current values. */
+  async update(proxy: ToxicProxy, obj: Record<string, unknown>): Promise<void> {
+    const listen = defaultListen(field(obj, 'listen', 'string', proxy.listen, 'Proxy'));
+    const upstream = field(obj, 'upstream', 'string', proxy.upstream, 'Proxy');
+    const enabled = field(obj, 'enabled', 'boolean', proxy.enabled, 'Proxy');
+    const problem = checkListen(listen) ?? checkUpstream(upstream);
+    if (problem) throw problem;
+    await proxy.update({ listen, upstream, enabled });
+  }
+
+  remove(name: string): void {
+    this.get(name).stop();
+    this.proxies.delete(name);
+  }
+
+  /** POST /reset: every proxy enabled, every toxic removed; open connections stay. */
+  async reset(): Promise<void> {
+    for (const proxy of this.proxies.values()) {
+      await proxy.start();
+      proxy.resetToxics();
+    }
+  }
+
+  /** Server shutdown: everything closed at once. */
+  destroyAll(): void {
+    for (const proxy of this.proxies.values()) proxy.destroy();
+    this.proxies.clear();
+  }
+}
