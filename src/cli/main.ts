@@ -8,6 +8,7 @@ import { registerRun } from './run.ts';
 import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
+import { registerIdp } from './idp.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -22,6 +23,7 @@ const program = new Command('tokenstorm')
 registerRun(program);
 registerBench(program);
 registerProxy(program);
+registerIdp(program);
 registerReport(program);
 registerCompare(program);
 

@@ -1,0 +1,104 @@
+/**
+ * `tokenstorm idp`: runs the embedded reference IdP in the foreground until Ctrl-C, so a person or
+ * another tool (k6, a browser) can point at it.
+ */
+import type { Command } from 'commander';
+import { TokenstormError } from '../errors.ts';
+import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
+
+/** Parsed options of `tokenstorm idp`. */
+export interface IdpCommandOptions {
+  port: number;
+  codeTtl: number;
+  autoApprove: boolean;
+}
+
+function integerOption(name: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
+      throw new TokenstormError('ERR_USAGE', `${name} must be an integer ${min}..${max} (got '${value}')`);
+    }
+    return n;
+  };
+}
+
+/**
+ * What `tokenstorm idp` prints once the IdP listens (no secrets: client ids and URLs only).
+ *
+ * @example
+ * process.stdout.write(describeIdp(idp, 60));
+ */
+export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
+  return [
+    'tokenstorm idp: embedded reference IdP (oidc-provider) is running',
+    `  issuer         ${idp.issuer}`,
+    `  discovery      ${idp.issuer}/.well-known/openid-configuration`,
+    `  client id      ${idp.clientId} (public, token_endpoint_auth_method none, PKCE S256 required)`,
+    `  second client  ${idp.secondClientId}`,
+    `  redirect uri   ${idp.redirectUri}`,
+    `  users          ${idp.users.join(', ')} (any login name and any password are accepted)`,
+    `  code ttl       ${codeTtlSec} s`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Starts the IdP, prints its coordinates and waits until `signal` aborts (SIGINT/SIGTERM from the
+ * command) or the IdP process dies (then it throws ERR_TARGET_UNREACHABLE).
+ */
+export async function runIdp(options: IdpCommandOptions, signal: AbortSignal): Promise<void> {
+  const idp = await startEmbeddedIdp({ port: options.port, codeTtlSec: options.codeTtl, autoApprove: options.autoApprove });
+  process.stdout.write(describeIdp(idp, options.codeTtl));
+  // Nothing else keeps the event loop alive while we wait (the IdP child is unref'd).
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    const stopped = new Promise<'stopped'>((resolve) => {
+      if (signal.aborted) resolve('stopped');
+      signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    });
+    const outcome = await Promise.race([stopped, idp.exited]);
+    if (outcome !== 'stopped') {
+      throw new TokenstormError(
+        'ERR_TARGET_UNREACHABLE',
+        `embedded IdP exited unexpectedly (code ${outcome.code}, signal ${outcome.signal})`,
+      );
+    }
+  } finally {
+    clearInterval(keepAlive);
+    await idp.stop();
+  }
+  process.stdout.write('tokenstorm idp: stopped\n');
+}
+
+/** Registers `tokenstorm idp`. */
+export function registerIdp(program: Command): void {
+  program
+    .command('idp')
+    .description('run the embedded reference IdP (oidc-provider) on 127.0.0.1 until Ctrl-C')
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', integerOption('--port', 0, 65535), 0)
+    .option('--code-ttl <s>', 'authorization code lifetime in seconds', integerOption('--code-ttl', 1, 86_400), 60)
+    .option('--auto-approve', 'skip the login and consent forms (one auto-approving interaction step)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tokenstorm idp                      # free port, prints the issuer
+  $ tokenstorm idp --port 4000          # issuer http://127.0.0.1:4000
+  $ tokenstorm idp --code-ttl 5         # codes expire after 5 s (expiry probes)
+  $ tokenstorm run scenarios/smoke.yaml --issuer http://127.0.0.1:4000`,
+    )
+    .action(async (options: IdpCommandOptions) => {
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runIdp(options, controller.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,57 @@
+/**
+ * Typed IPC messages between the parent ({@link ./embedded-idp.ts}) and the IdP child
+ * ({@link ./child.ts}). Nothing in here may carry a code, verifier, token or cookie value.
+ */
+
+/** Settings the parent sends once, right after fork. */
+export interface IdpChildConfig {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** `ttl.AuthorizationCode` in seconds. */
+  codeTtlSec: number;
+  /** Replace devInteractions with one auto-approving interaction step. */
+  autoApprove: boolean;
+}
+
+/** Fault modes the parent can switch at run time. */
+export interface IdpMode {
+  /** Authorization requests with `code_challenge_method=S256` get an `invalid_request` error redirect. */
+  rejectS256?: boolean;
+}
+
+/** Parent → child. Requests with an `id` get exactly one {@link ChildReply} with the same id. */
+export type ParentMessage =
+  | { type: 'init'; config: IdpChildConfig }
+  | { type: 'set-clock-offset'; id: number; offsetMs: number }
+  | { type: 'set-mode'; id: number; mode: IdpMode }
+  | { type: 'cpu-usage'; id: number }
+  | { type: 'stats'; id: number };
+
+/** Memory of the IdP child and what its adapter holds. */
+export interface IdpStats {
+  /** Entries in the adapter (interactions, sessions, grants, codes, tokens). */
+  adapterEntries: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/** An oidc-provider error event, reduced to what a failure classifier needs. */
+export interface ErrorDetailMessage {
+  type: 'error-detail';
+  /** `grant.error`, `authorization.error` or `server_error`. */
+  event: string;
+  /** OAuth error code, e.g. `invalid_grant`. */
+  error: string;
+  /** oidc-provider's `error_detail` (or the description when there is none), redacted. */
+  detail: string;
+  /** Wall-clock ms (real, unskewed) when the child saw the error. */
+  at: number;
+}
+
+/** Child → parent. */
+export type ChildMessage =
+  | { type: 'ready'; issuer: string; port: number; pid: number }
+  | { type: 'start-error'; message: string }
+  | { type: 'reply'; id: number; ok: true; result?: unknown }
+  | { type: 'reply'; id: number; ok: false; message: string }
+  | ErrorDetailMessage;
