@@ -141,36 +141,55 @@ export class HttpClient {
     this.agents = { authorize: make('authorize'), token: make('token') };
   }
 
-  /** Sends one request on the endpoint's route and reads the whole body. Never throws for target failures. */
-  async send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
+  /**
+   * Sends one request on the endpoint's route and reads the whole body. Never throws for target
+   * failures. Uses undici's dispatch handler API directly: no body stream per response, which is
+   * most of what `request()` costs beyond the socket work.
+   */
+  send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
     const dispatcher: Dispatcher = this.agents[routeOf(endpoint)];
-    const headers: Record<string, string> = { ...req.headers };
+    const headers: Record<string, string> = req.headers ? { ...req.headers } : {};
     let body: string | undefined;
     if (req.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = req.form.toString();
     }
-    const t0 = performance.now();
-    try {
-      const res = await dispatcher.request({
-        origin: req.url.origin,
-        path: req.url.pathname + req.url.search,
-        method: req.method,
-        headers,
-        body,
-        // headersTimeout/bodyTimeout bound each exchange; a per-request AbortSignal.timeout would
-        // cost more CPU (weak refs, timers) than the rest of the request handling.
-      });
-      const text = await res.body.text();
-      return {
-        ok: true,
-        res: { status: res.statusCode, headers: res.headers, body: text, serviceUs: (performance.now() - t0) * 1000 },
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      let status = 0;
+      let resHeaders: HttpResponse['headers'] = {};
+      const chunks: Buffer[] = [];
+      const fail = (err: unknown): void => {
+        const { failureClass, socketCode } = classifySocketError(err);
+        const message = err instanceof Error ? err.message : String(err);
+        resolve({ ok: false, failure: { failureClass, socketCode, message: message.slice(0, 200), serviceUs: (performance.now() - t0) * 1000 } });
       };
-    } catch (err) {
-      const { failureClass, socketCode } = classifySocketError(err);
-      const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, failure: { failureClass, socketCode, message: message.slice(0, 200), serviceUs: (performance.now() - t0) * 1000 } };
-    }
+      try {
+        dispatcher.dispatch(
+          { origin: req.url.origin, path: req.url.pathname + req.url.search, method: req.method, headers, body: body ?? null },
+          {
+            // undici tells the handler API generations apart by onRequestStart.
+            onRequestStart() {},
+            onResponseStart(_controller, statusCode, h) {
+              status = statusCode;
+              resHeaders = h as HttpResponse['headers'];
+            },
+            onResponseData(_controller, chunk) {
+              chunks.push(chunk);
+            },
+            onResponseEnd() {
+              const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+              resolve({ ok: true, res: { status, headers: resHeaders, body: text, serviceUs: (performance.now() - t0) * 1000 } });
+            },
+            onResponseError(_controller, err) {
+              fail(err);
+            },
+          },
+        );
+      } catch (err) {
+        fail(err);
+      }
+    });
   }
 
   /** Closes every connection (in-flight requests are aborted). */
