@@ -29,7 +29,6 @@
  * `Authorization Server policy requires PKCE to be used for this request` (no challenge),
  * `code_challenge must be provided with code_challenge_method`, `code_challenge_method must be provided`.
  */
-import type { FailureClass } from '../report/schema.ts';
 
 /** Response header the IdP child adds to every error response it can explain. */
 export const ERROR_DETAIL_HEADER = 'x-tokenstorm-error-detail';
@@ -65,32 +64,4 @@ export function redactDetail(detail: string): string {
     .replace(TOKEN_LIKE, '[redacted]')
     .trim()
     .slice(0, MAX_DETAIL_CHARS);
-}
-
-/**
- * The failure class an oidc-provider detail (or description) is evidence for, or undefined when it
- * says nothing more specific than the OAuth error code.
- *
- * @example
- * failureClassForDetail('authorization code is expired'); // 'code_expired'
- */
-export function failureClassForDetail(detail: string): FailureClass | undefined {
-  switch (detail) {
-    case OIDC_PROVIDER_DETAILS.pkceMismatch:
-      return 'pkce_mismatch';
-    case OIDC_PROVIDER_DETAILS.pkceVerifierMissing:
-      return 'pkce_verifier_missing';
-    case OIDC_PROVIDER_DETAILS.codeReused:
-      return 'code_reused';
-    case OIDC_PROVIDER_DETAILS.codeExpired:
-      return 'code_expired';
-    case OIDC_PROVIDER_DETAILS.redirectUriMismatch:
-    case "missing required parameter 'redirect_uri'":
-      return 'redirect_uri_mismatch';
-    case OIDC_PROVIDER_DETAILS.methodNotSupported:
-      return 'pkce_method_rejected';
-    default:
-      if (detail.startsWith('code_verifier ')) return 'invalid_request';
-      return undefined;
-  }
 }

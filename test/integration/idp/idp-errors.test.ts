@@ -5,7 +5,11 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../../../src/idp/embedded-idp.ts';
-import { OIDC_PROVIDER_DETAILS, failureClassForDetail, redactDetail } from '../../../src/idp/error-details.ts';
+import { classifyOAuthError } from '../../../src/flow/classify.ts';
+import { OIDC_PROVIDER_DETAILS, redactDetail } from '../../../src/idp/error-details.ts';
+
+// The flow's classifier is the one mapping from detail to failure class.
+const failureClassForDetail = (detail: string) => classifyOAuthError({ status: 400, error: 'invalid_grant', detail });
 import { type ExchangeResult, exchange, obtainCode, pkcePair } from './headless-login.ts';
 
 const GENERIC = { error: 'invalid_grant', error_description: 'grant request is invalid' };

@@ -1,0 +1,119 @@
+/**
+ * Raw token-endpoint mode against a fixed-response server, side by side with autocannon: how many
+ * token requests per second the harness's HTTP path (undici dispatch + HDR recording + status
+ * check) pushes through, compared with autocannon's on the same server, connections and duration.
+ * The server runs in a child process so both clients have the other core to themselves.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { HttpClient } from '../flow/http.ts';
+import { Recorder } from '../metrics/recorder.ts';
+
+/** Result of {@link benchRawToken}. */
+export interface RawTokenBenchResult {
+  connections: number;
+  seconds: number;
+  harnessReqPerSec: number;
+  autocannonReqPerSec: number;
+  /** harness / autocannon (goal ≥ 1.3). */
+  harnessVsAutocannon: number;
+  harnessErrors: number;
+  autocannonErrors: number;
+}
+
+// A token endpoint that always answers the same 200 JSON: the client is what is measured.
+const SERVER = `
+const http = require('node:http');
+const body = JSON.stringify({ access_token: 'x'.repeat(43), token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
+http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
+}).listen(0, '127.0.0.1', function () { process.send(this.address().port); });
+process.on('disconnect', () => process.exit(0));
+`;
+
+async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [port] = (await once(child, 'message')) as [number];
+  return { child, port };
+}
+
+const FORM = 'grant_type=authorization_code&code=fixed&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&client_id=tokenstorm&code_verifier=' + 'v'.repeat(43);
+
+async function harnessRun(url: string, connections: number, seconds: number): Promise<{ reqPerSec: number; errors: number }> {
+  const http = new HttpClient({ connections, requestTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+  const t0 = performance.now();
+  const recorder = new Recorder({ now: () => performance.now() - t0 });
+  const endAt = t0 + seconds * 1000;
+  const target = new URL(url);
+  const form = new URLSearchParams(FORM);
+  let done = 0;
+  let errors = 0;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < endAt) {
+      const out = await http.send('token', { method: 'POST', url: target, form, headers: { accept: 'application/json' } });
+      if (out.ok) {
+        const ok = out.res.status === 200;
+        recorder.exchange('token', out.res.serviceUs, out.res.serviceUs, ok);
+        if (!ok) errors++;
+      } else {
+        errors++;
+      }
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  const elapsedSec = (performance.now() - t0) / 1000;
+  recorder.finish();
+  await http.close();
+  return { reqPerSec: done / elapsedSec, errors };
+}
+
+/**
+ * Runs autocannon and the harness against the same fixed-response server (warm-up, then each
+ * measured twice, alternating; the best of each is kept).
+ *
+ * @example
+ * const r = await benchRawToken({ connections: 32, seconds: 3 }); r.harnessVsAutocannon;
+ */
+export async function benchRawToken(opts: { connections?: number; seconds?: number } = {}): Promise<RawTokenBenchResult> {
+  const connections = opts.connections ?? 32;
+  const seconds = opts.seconds ?? 3;
+  const { child, port } = await startServer();
+  const url = `http://127.0.0.1:${port}/token`;
+  try {
+    const ac = async (duration: number) =>
+      autocannon({
+        url,
+        method: 'POST',
+        body: FORM,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        connections,
+        duration,
+      });
+    await ac(1);
+    await harnessRun(url, connections, 1);
+    let acBest = { reqPerSec: 0, errors: 0 };
+    let hBest = { reqPerSec: 0, errors: 0 };
+    for (let i = 0; i < 2; i++) {
+      const a = await ac(seconds);
+      const aRate = a.requests.total / a.duration;
+      if (aRate > acBest.reqPerSec) acBest = { reqPerSec: aRate, errors: a.errors + a.non2xx };
+      const h = await harnessRun(url, connections, seconds);
+      if (h.reqPerSec > hBest.reqPerSec) hBest = h;
+    }
+    return {
+      connections,
+      seconds,
+      harnessReqPerSec: Math.round(hBest.reqPerSec),
+      autocannonReqPerSec: Math.round(acBest.reqPerSec),
+      harnessVsAutocannon: Math.round((hBest.reqPerSec / acBest.reqPerSec) * 1000) / 1000,
+      harnessErrors: hBest.errors,
+      autocannonErrors: acBest.errors,
+    };
+  } finally {
+    child.kill();
+  }
+}
