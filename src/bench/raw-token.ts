@@ -4,12 +4,11 @@
  * check) pushes through, compared with autocannon's on the same server, connections and duration.
  * The server runs in a child process so both clients have the other core to themselves.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { HttpClient } from '../flow/http.ts';
 import { Recorder } from '../metrics/recorder.ts';
+import { startFixedServer } from './fixed-server.ts';
 
 /** Result of {@link benchRawToken}. */
 export interface RawTokenBenchResult {
@@ -21,23 +20,6 @@ export interface RawTokenBenchResult {
   harnessVsAutocannon: number;
   harnessErrors: number;
   autocannonErrors: number;
-}
-
-// A token endpoint that always answers the same 200 JSON: the client is what is measured.
-const SERVER = `
-const http = require('node:http');
-const body = JSON.stringify({ access_token: 'x'.repeat(43), token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
-http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
-}).listen(0, '127.0.0.1', function () { process.send(this.address().port); });
-process.on('disconnect', () => process.exit(0));
-`;
-
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [port] = (await once(child, 'message')) as [number];
-  return { child, port };
 }
 
 const FORM = 'grant_type=authorization_code&code=fixed&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&client_id=tokenstorm&code_verifier=' + 'v'.repeat(43);
@@ -81,7 +63,7 @@ async function harnessRun(url: string, connections: number, seconds: number): Pr
 export async function benchRawToken(opts: { connections?: number; seconds?: number } = {}): Promise<RawTokenBenchResult> {
   const connections = opts.connections ?? 32;
   const seconds = opts.seconds ?? 3;
-  const { child, port } = await startServer();
+  const { child, port } = await startFixedServer();
   const url = `http://127.0.0.1:${port}/token`;
   try {
     const ac = async (duration: number) =>

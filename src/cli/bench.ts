@@ -5,6 +5,10 @@ import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
 import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
 
+// The harness benchmarks start an IdP, servers and autocannon: loaded only when asked for.
+const harnessBenches = () =>
+  Promise.all([import('../bench/flows.ts'), import('../bench/recorder.ts'), import('../bench/raw-token.ts'), import('../bench/faults.ts')]);
+
 const EXAMPLES = `
 Examples:
   $ tokenstorm bench verifiers                     # all cores, 2 s per variant
@@ -34,6 +38,82 @@ export function registerBench(program: Command): void {
       const result = await runVerifierBench({ workers, seconds });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatTable(result));
     });
+
+  bench
+    .command('flows')
+    .description('harness CPU per full PKCE flow vs a naive undici script, same IdP and rate; saturation run')
+    .option('--rate <n>', 'flows per second for the side-by-side runs', '100')
+    .option('--seconds <s>', 'measured seconds per run', '6')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench flows --rate 100 --seconds 6 --json   # harnessCpuMsPerFlow, naiveCpuMsPerFlow, harnessVsNaive\n')
+    .action(async (flags: { rate: string; seconds: string; json?: boolean }) => {
+      const ratePerSec = parsePositive(flags.rate, '--rate');
+      const seconds = parseSeconds(flags.seconds);
+      const [{ benchFlows }] = await harnessBenches();
+      print(await benchFlows({ ratePerSec, seconds }), flags.json);
+    });
+
+  bench
+    .command('recorder')
+    .description('recorder memory: RSS growth across N recorded samples (goal ≤ 30 MB for 10M)')
+    .option('--samples <n>', 'samples to record', '10000000')
+    .option('--json', 'print JSON')
+    .action(async (flags: { samples: string; json?: boolean }) => {
+      const samples = parsePositive(flags.samples, '--samples');
+      const [, { benchRecorder }] = await harnessBenches();
+      print(benchRecorder(samples), flags.json);
+    });
+
+  bench
+    .command('token-raw')
+    .description('raw token-endpoint requests/s against a fixed-response server, vs autocannon side by side')
+    .option('--connections <n>', 'connections for both clients', '32')
+    .option('--seconds <s>', 'measured seconds per client and round', '3')
+    .option('--json', 'print JSON')
+    .action(async (flags: { connections: string; seconds: string; json?: boolean }) => {
+      const connections = parsePositive(flags.connections, '--connections');
+      const seconds = parseSeconds(flags.seconds);
+      const [, , { benchRawToken }] = await harnessBenches();
+      print(await benchRawToken({ connections, seconds }), flags.json);
+    });
+
+  bench
+    .command('faults')
+    .description('embedded proxy overhead per request, and a 50 ms latency toxic as the harness measures it')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const [, , , { benchFaults }] = await harnessBenches();
+      print(await benchFaults(), flags.json);
+    });
+
+  bench
+    .command('all')
+    .description('every benchmark in one run (what `npm run bench` prints)')
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
+    .action(async (flags: { json?: boolean }) => {
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }] = await harnessBenches();
+      const result = {
+        verifiers: await runVerifierBench({}),
+        flows: await benchFlows({}),
+        recorder: benchRecorder(),
+        tokenRaw: await benchRawToken({}),
+        faults: await benchFaults(),
+      };
+      print(result, flags.json);
+    });
+}
+
+function print(result: object, json: boolean | undefined): void {
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+}
+
+function parsePositive(raw: string, flag: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new TokenstormError('ERR_USAGE', `${flag} must be a positive integer (got '${raw}')`);
+  }
+  return n;
 }
 
 function parseWorkers(raw: string): number {

@@ -56,7 +56,7 @@ export abstract class Stage implements ChunkSink {
   protected ended = false;
   /** End-of-stream has been passed on; anything arriving later is dropped. */
   protected done = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   constructor(init: StageInit, next: ChunkSink) {
     this.next = next;
@@ -130,13 +130,28 @@ export abstract class Stage implements ChunkSink {
 
   protected setTimer(delayMs: number, fn: () => void): void {
     this.clearTimer();
-    // setTimeout has 1 ms resolution and never fires early; rounding up keeps "not before".
-    this.timer = setTimeout(fn, Math.max(1, Math.ceil(delayMs)));
+    // setTimeout has 1 ms resolution and usually fires up to ~1 ms late, which a 50 ms latency
+    // toxic would show as 51–52 ms. So: a timer for all but the last 1–2 ms, then event-loop turns
+    // (setImmediate) until the due time — never early, rarely more than a few tenths of a ms late.
+    const dueMs = performance.now() + delayMs;
+    const schedule = (leftMs: number): void => {
+      this.timer = leftMs > 2 ? setTimeout(fire, Math.floor(leftMs - 1)) : setImmediate(fire);
+    };
+    const fire = (): void => {
+      const leftMs = dueMs - performance.now();
+      if (leftMs > 0) return schedule(leftMs);
+      this.timer = undefined;
+      fn();
+    };
+    // Always asynchronous, even for a zero delay: callers may be inside their own pump.
+    schedule(delayMs);
   }
 
   protected clearTimer(): void {
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      // clearTimeout does not cancel an Immediate, nor clearImmediate a Timeout.
+      if ('hasRef' in this.timer && 'refresh' in this.timer) clearTimeout(this.timer);
+      else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
   }
