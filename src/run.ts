@@ -394,7 +394,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (plan.stages.length > 1 && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
   if (options.baselineFile) {
     const baseline = await loadReport(options.baselineFile);
-    report.regressions = compareReports(baseline, report, { tolerancePct: options.tolerancePct ?? 10 });
+    // In token mode the front-channel endpoints only feed the code bank; the gate is the token endpoint.
+    report.regressions = compareReports(baseline, report, {
+      tolerancePct: options.tolerancePct ?? 10,
+      ...(plan.mode === 'token' ? { endpoints: ['token'] } : {}),
+    });
   }
 
   const dir = join(options.outDir ?? 'reports', runId);
