@@ -98,3 +98,30 @@ describe('run against the embedded IdP', () => {
     expect(r.flows.dropped).toBe(0);
   });
 });
+
+describe('run against a remote issuer (discovery)', () => {
+  it('drives flows against --issuer and skews the harness clock for a remote clock fault', async () => {
+    const { startEmbeddedIdp } = await import('../../../src/idp/embedded-idp.ts');
+    // A standalone oidc-provider stands in for a remote IdP: the run only knows its URL and client.
+    const remote = await startEmbeddedIdp();
+    try {
+      const plan = validateScenario(
+        {
+          name: 'remote',
+          load: { ratePerSec: 20, duration: '4s' },
+          target: { issuer: remote.issuer, clientId: remote.clientId, redirectUri: remote.redirectUri },
+          faults: [{ at: '1500ms', for: '1500ms', clockSkewMs: 120_000 }],
+        },
+        null,
+      );
+      const { report: r } = await runPlan(plan, { outDir });
+      expect(r.target).toMatchObject({ kind: 'remote', issuer: remote.issuer, clientId: remote.clientId });
+      expect(r.flows.completed).toBeGreaterThan(30);
+      const skewed = r.phases.find((p) => p.name === 'idp clock +120s')!;
+      expect(skewed.failures.clock_skew).toBeGreaterThan(10);
+      expect(r.phases[0]!.failures).toEqual({});
+    } finally {
+      await remote.stop();
+    }
+  });
+});
