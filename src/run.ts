@@ -235,7 +235,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
             }
             // Remote IdP: its clock cannot be moved, so the harness's moves the other way.
             harnessSkewMs = -skew;
-            return { undo: async () => void (harnessSkewMs = 0) };
+            return {
+              undo: async () => {
+                harnessSkewMs = 0;
+              },
+            };
           }
           if (fault.idpMode === 'reject-s256' && theIdp) {
             await theIdp.setMode({ rejectS256: true });

@@ -4,7 +4,6 @@
  * measurement (goal: p50 delta 50 ms ± 1). Sequential keep-alive requests to a fixed-response
  * server, measured by the harness's own HTTP layer.
  */
-import { performance } from 'node:perf_hooks';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startFaultServer } from '../chaos/fault-server.ts';
 import { HttpClient, type RouteTarget } from '../flow/http.ts';

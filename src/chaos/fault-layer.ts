@@ -3,8 +3,7 @@
  * front of the IdP, on the embedded Toxiproxy-compatible server or a real Toxiproxy. All control
  * goes through toxiproxy-node-client, the one client.
  */
-import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Proxy } from 'toxiproxy-node-client';
+import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { TokenstormError } from '../errors.ts';
 import type { Route, RouteTarget } from '../flow/http.ts';
 import type { Fault, ToxicInput } from '../scenario/types.ts';
@@ -30,7 +29,7 @@ export class FaultLayer {
   readonly url: string;
   private readonly client: Toxiproxy;
   private readonly server: FaultServer | null;
-  private readonly proxies = new Map<Route, Proxy>();
+  private readonly proxies = new Map<Route, ToxiproxyProxy>();
 
   private constructor(kind: 'embedded' | 'toxiproxy', url: string, server: FaultServer | null) {
     this.kind = kind;
@@ -63,7 +62,7 @@ export class FaultLayer {
     const out = {} as Record<Route, RouteTarget>;
     for (const route of ROUTES) {
       const name = `tokenstorm-${runId}-${route}`;
-      let proxy: Proxy;
+      let proxy: ToxiproxyProxy;
       try {
         proxy = await this.client.createProxy({ name, listen: '127.0.0.1:0', upstream: `${upstream.host}:${upstream.port}` });
       } catch (err) {
@@ -77,7 +76,7 @@ export class FaultLayer {
     return out;
   }
 
-  private routesFor(fault: Fault): Proxy[] {
+  private routesFor(fault: Fault): ToxiproxyProxy[] {
     const routes: Route[] = fault.endpoint === 'idp' ? ROUTES : [fault.endpoint];
     return routes.map((r) => {
       const p = this.proxies.get(r);

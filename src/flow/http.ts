@@ -36,9 +36,10 @@ export interface HttpClientOptions {
 export interface HttpRequest {
   method: 'GET' | 'POST';
   url: URL;
-  headers?: Record<string, string>;
-  /** application/x-www-form-urlencoded body. */
-  form?: URLSearchParams;
+  /** Not modified by the client, so a constant object can be passed on every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** application/x-www-form-urlencoded body, as params or already encoded. */
+  form?: URLSearchParams | string;
 }
 
 /** A response with its whole body read. */
@@ -62,6 +63,8 @@ export interface HttpFailure {
 
 /** Either a response or a transport failure. */
 export type HttpOutcome = { ok: true; res: HttpResponse } | { ok: false; failure: HttpFailure };
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 const SOCKET_CODE_CLASSES: Record<string, FailureClass> = {
   ECONNREFUSED: 'connection_refused',
@@ -148,12 +151,13 @@ export class HttpClient {
    */
   send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
     const dispatcher: Dispatcher = this.agents[routeOf(endpoint)];
-    const headers: Record<string, string> = req.headers ? { ...req.headers } : {};
-    let body: string | undefined;
-    if (req.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = req.form.toString();
+    let headers: Readonly<Record<string, string>> = req.headers ?? NO_HEADERS;
+    let body: string | null = null;
+    if (req.form !== undefined) {
+      headers = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
+      body = typeof req.form === 'string' ? req.form : req.form.toString();
     }
+    const url = req.url;
     return new Promise((resolve) => {
       const t0 = performance.now();
       let status = 0;
@@ -166,7 +170,7 @@ export class HttpClient {
       };
       try {
         dispatcher.dispatch(
-          { origin: req.url.origin, path: req.url.pathname + req.url.search, method: req.method, headers, body: body ?? null },
+          { origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body },
           {
             // undici tells the handler API generations apart by onRequestStart.
             onRequestStart() {},

@@ -23,6 +23,21 @@ export interface LoginDriver {
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const ACCEPT_HTML: Readonly<Record<string, string>> = Object.freeze({ accept: 'text/html' });
+const CONSENT_FORM = new URLSearchParams({ prompt: 'consent' }).toString();
+// The login form depends only on the target's user: encoded once, not per flow (re-encoded if the
+// target object is changed in place).
+const loginForms = new WeakMap<FlowTarget, { username: string; password: string; form: string }>();
+
+function loginForm(target: FlowTarget): string {
+  const { username, password } = target;
+  let c = loginForms.get(target);
+  if (!c || c.username !== username || c.password !== password) {
+    c = { username, password, form: new URLSearchParams({ prompt: 'login', login: username, password }).toString() };
+    loginForms.set(target, c);
+  }
+  return c.form;
+}
 // authorize → login → resume → consent → resume → callback is 5 hops; anything far beyond is a loop.
 const MAX_HOPS = 10;
 
@@ -35,7 +50,7 @@ export const oidcProviderLogin: LoginDriver = {
   name: 'oidc-provider',
   async run(session, target, authorizeUrl) {
     let endpoint: EndpointClass = 'authorize';
-    let res = await session.send('authorize', { method: 'GET', url: authorizeUrl, headers: { accept: 'text/html' } });
+    let res = await session.send('authorize', { method: 'GET', url: authorizeUrl, headers: ACCEPT_HTML });
     let url = authorizeUrl;
     let loggedIn = false;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
@@ -57,16 +72,14 @@ export const oidcProviderLogin: LoginDriver = {
       session.record(endpoint, res, true);
       url = next;
       if (next.pathname.includes('/interaction/')) {
-        const form = loggedIn
-          ? new URLSearchParams({ prompt: 'consent' })
-          : new URLSearchParams({ prompt: 'login', login: target.username, password: target.password });
+        const form = loggedIn ? CONSENT_FORM : loginForm(target);
         endpoint = loggedIn ? 'consent' : 'login';
         loggedIn = true;
-        res = await session.send(endpoint, { method: 'POST', url: next, form, headers: { accept: 'text/html' } });
+        res = await session.send(endpoint, { method: 'POST', url: next, form, headers: ACCEPT_HTML });
       } else {
         // Resuming the authorization after an interaction keeps the interaction's class until it
         // turns out to be the one that answers with the code.
-        res = await session.send(endpoint, { method: 'GET', url: next, headers: { accept: 'text/html' } });
+        res = await session.send(endpoint, { method: 'GET', url: next, headers: ACCEPT_HTML });
       }
     }
     session.recordFailure(statusEvidence(endpoint, 0, 'login_failed', `more than ${MAX_HOPS} redirects`));

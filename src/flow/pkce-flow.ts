@@ -56,19 +56,45 @@ export interface ObtainedCode {
 
 let flowCounter = 0;
 
-/** Builds the authorization request URL for a fresh state, nonce and S256 challenge. */
+const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
+
+// Per target, the parts of the requests that never change, form-encoded once (the target is fixed for a run).
+interface StaticParts {
+  /** What the parts were built from (a target changed in place gets new parts). */
+  key: string;
+  /** Authorization endpoint with response_type, client_id, redirect_uri and scope, ending in `&`. */
+  authorizePrefix: string;
+  /** `&redirect_uri=…&client_id=…` of the token request. */
+  tokenSuffix: string;
+}
+const staticParts = new WeakMap<FlowTarget, StaticParts>();
+
+function partsOf(target: FlowTarget): StaticParts {
+  const key = `${target.authorizationEndpoint.href} ${target.clientId} ${target.redirectUri} ${target.scope}`;
+  let p = staticParts.get(target);
+  if (!p || p.key !== key) {
+    const base = new URL(target.authorizationEndpoint.href);
+    const q = base.searchParams;
+    q.set('response_type', 'code');
+    q.set('client_id', target.clientId);
+    q.set('redirect_uri', target.redirectUri);
+    q.set('scope', target.scope);
+    const tokenTail = new URLSearchParams({ redirect_uri: target.redirectUri, client_id: target.clientId });
+    p = { key, authorizePrefix: `${base.href}&`, tokenSuffix: `&${tokenTail.toString()}` };
+    staticParts.set(target, p);
+  }
+  return p;
+}
+
+// Form encoding for the dynamic values (UUIDs, base64url, the IdP's code): the same bytes as
+// URLSearchParams for these alphabets, without building a URLSearchParams per value.
+const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
+
+/** Builds the authorization request URL for a fresh state, nonce and S256 challenge (one URL parse). */
 function authorizeUrl(target: FlowTarget, challenge: string, state: string, nonce: string): URL {
-  const url = new URL(target.authorizationEndpoint);
-  const q = url.searchParams;
-  q.set('response_type', 'code');
-  q.set('client_id', target.clientId);
-  q.set('redirect_uri', target.redirectUri);
-  q.set('scope', target.scope);
-  q.set('state', state);
-  q.set('nonce', nonce);
-  q.set('code_challenge', challenge);
-  q.set('code_challenge_method', 'S256');
-  return url;
+  return new URL(
+    `${partsOf(target).authorizePrefix}state=${formValue(state)}&nonce=${formValue(nonce)}&code_challenge=${formValue(challenge)}&code_challenge_method=S256`,
+  );
 }
 
 /**
@@ -118,15 +144,14 @@ export interface ExchangeOptions {
  * failure the class is recorded.
  */
 export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: ObtainedCode, opts: ExchangeOptions = {}): Promise<boolean> {
-  const form = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: got.code,
-    redirect_uri: opts.overrideRedirectUri ?? ctx.target.redirectUri,
-    client_id: ctx.target.clientId,
-  });
   const verifier = opts.overrideVerifier === undefined ? got.verifier : opts.overrideVerifier;
-  if (verifier !== null) form.set('code_verifier', verifier);
-  const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: { accept: 'application/json' } });
+  // The usual request is one string concatenation; overrides (negative tests) take the general path.
+  const tail =
+    opts.overrideRedirectUri === undefined
+      ? partsOf(ctx.target).tokenSuffix
+      : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri, client_id: ctx.target.clientId }).toString()}`;
+  const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
+  const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: ACCEPT_JSON });
   if (!res) return false;
   const latencyUs = opts.intendedAt === undefined ? res.serviceUs : (performance.now() - opts.intendedAt) * 1000;
   const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);

@@ -9,6 +9,8 @@ import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import { transportEvidence } from './classify.ts';
 import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } from './http.ts';
 
+const BACK_CHANNEL: ReadonlySet<EndpointClass> = new Set<EndpointClass>(['token', 'refresh']);
+
 /**
  * A flow's HTTP session.
  *
@@ -19,7 +21,11 @@ import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } fr
 export class FlowSession {
   // allowSecureOnLocal: IdPs such as Keycloak mark cookies Secure even on http://localhost; a
   // browser still sends them to a loopback origin, so the jar must too.
-  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: true, looseMode: true });
+  // rejectPublicSuffixes off: it only matters for cookies with a Domain attribute, and the
+  // public-suffix lookup it costs on every stored cookie is the jar's most expensive step.
+  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: true, looseMode: true, rejectPublicSuffixes: false });
+  /** Cookies ever stored; while 0 the per-request jar lookup is skipped. */
+  private stored = 0;
   /** Sum of service time of this flow's exchanges, µs. */
   serviceUs = 0;
 
@@ -40,8 +46,12 @@ export class FlowSession {
    * to judge and record with {@link FlowSession.record}.
    */
   async send(endpoint: EndpointClass, req: HttpRequest): Promise<HttpResponse | null> {
-    const cookie = this.jar.getCookieStringSync(req.url.href);
-    if (cookie) req.headers = { ...req.headers, cookie };
+    // The jar gets the URL object, not its href: tough-cookie would parse the string again (twice on lookups).
+    // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
+    if (this.stored > 0 && !BACK_CHANNEL.has(endpoint)) {
+      const cookie = this.jar.getCookieStringSync(req.url);
+      if (cookie) req.headers = req.headers ? { ...req.headers, cookie } : { cookie };
+    }
     const out = await this.http.send(endpoint, req);
     if (!out.ok) {
       this.serviceUs += out.failure.serviceUs;
@@ -52,7 +62,8 @@ export class FlowSession {
     this.serviceUs += out.res.serviceUs;
     for (const c of headerValues(out.res.headers, 'set-cookie')) {
       try {
-        const stored = this.jar.setCookieSync(c, req.url.href);
+        const stored = this.jar.setCookieSync(c, req.url);
+        if (stored) this.stored++;
         if (stored && this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
       } catch {
         // A cookie the jar rejects (bad domain) would be rejected by a browser too.

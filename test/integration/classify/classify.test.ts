@@ -17,7 +17,7 @@ import type { FailureClass } from '../../../src/report/schema.ts';
 let idp: EmbeddedIdp;
 let http: HttpClient;
 let target: FlowTarget;
-let skewMs = 0;
+const skewMs = 0;
 
 beforeAll(async () => {
   // oidc-provider counts TTLs in whole seconds (exp = floor(now) + ttl), so a 2 s TTL lasts 1–2 s.

@@ -11,7 +11,7 @@ describe('ArrivalSchedule', () => {
   it('spaces a constant rate evenly and ends before the stage end', () => {
     const times = all(new ArrivalSchedule(10, [{ durationMs: 1000, targetRatePerSec: 10 }]));
     expect(times).toHaveLength(10);
-    times.forEach((t, i) => expect(t).toBeCloseTo(i * 100, 6));
+    for (const [i, t] of times.entries()) expect(t).toBeCloseTo(i * 100, 6);
   });
 
   it('integrates a linear ramp exactly (0 → 100/s over 10 s = 500 arrivals)', () => {

@@ -139,7 +139,10 @@ export abstract class Stage implements ChunkSink {
     };
     const fire = (): void => {
       const leftMs = dueMs - performance.now();
-      if (leftMs > 0) return schedule(leftMs);
+      if (leftMs > 0) {
+        schedule(leftMs);
+        return;
+      }
       this.timer = undefined;
       fn();
     };
