@@ -333,6 +333,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     partial = true;
   }
 
+  // The measurement window ends with the load: summarising and cleaning up are not the run's cost.
+  monitor?.stop();
   // Wind down: faults removed first (the IdP must not stay skewed or down), then the rest.
   if (ticker) clearInterval(ticker);
   options.progress?.stop();

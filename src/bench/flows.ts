@@ -73,9 +73,10 @@ export async function benchFlows(opts: { ratePerSec?: number; seconds?: number; 
       redirectUri: idp.redirectUri,
     };
     const plan = validateScenario({ name: 'bench-flows', load: { ratePerSec, duration: seconds * 1000, maxInFlight: 512 } }, null);
-    // Warm both paths (JIT, connection pools, the IdP's caches) before measuring.
-    await naiveRun(target, ratePerSec, 1);
-    await runPlan({ ...plan, stages: [{ durationMs: 1000, targetRatePerSec: ratePerSec }], totalDurationMs: 1000 }, { embeddedIdp: idp, direct: true, outDir: out });
+    // Warm both paths (JIT, connection pools, the IdP's caches) before measuring: with less than
+    // a few seconds the JIT is still compiling during the measured run.
+    await naiveRun(target, ratePerSec, 3);
+    await runPlan({ ...plan, stages: [{ durationMs: 3000, targetRatePerSec: ratePerSec }], totalDurationMs: 3000 }, { embeddedIdp: idp, direct: true, outDir: out });
 
     const naive = await naiveRun(target, ratePerSec, seconds);
     const harness = await runPlan(plan, { embeddedIdp: idp, direct: true, outDir: out });

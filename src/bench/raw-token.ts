@@ -5,7 +5,6 @@
  * The server runs in a child process so both clients have the other core to themselves.
  */
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { HttpClient } from '../flow/http.ts';
 import { Recorder } from '../metrics/recorder.ts';
 import { startFixedServer } from './fixed-server.ts';
@@ -63,6 +62,8 @@ async function harnessRun(url: string, connections: number, seconds: number): Pr
 export async function benchRawToken(opts: { connections?: number; seconds?: number } = {}): Promise<RawTokenBenchResult> {
   const connections = opts.connections ?? 32;
   const seconds = opts.seconds ?? 3;
+  // Loaded here, not at module load: every CLI start would otherwise pay for it.
+  const { default: autocannon } = await import('autocannon');
   const { child, port } = await startFixedServer();
   const url = `http://127.0.0.1:${port}/token`;
   try {

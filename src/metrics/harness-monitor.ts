@@ -28,20 +28,27 @@ const LOOP_RESOLUTION_MS = 20;
  * @example
  * const mon = startHarnessMonitor(); … const harness = mon.finish(inputs);
  */
-export function startHarnessMonitor(): { finish(inputs: HarnessInputs): HarnessReport; cpuSoFarMicros(): number } {
+export function startHarnessMonitor(): { stop(): void; finish(inputs: HarnessInputs): HarnessReport; cpuSoFarMicros(): number } {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  let stopped: { wallMs: number; cpu: NodeJS.CpuUsage } | null = null;
+  const stop = (): void => {
+    if (stopped) return;
+    loop.disable();
+    stopped = { wallMs: Math.max(1, performance.now() - t0), cpu: process.cpuUsage(cpu0) };
+  };
   return {
+    /** Ends the measurement window (call when the load ends, before summarising and cleaning up). */
+    stop,
     cpuSoFarMicros() {
       const c = process.cpuUsage(cpu0);
       return c.user + c.system;
     },
     finish(inputs) {
-      loop.disable();
-      const wallMs = Math.max(1, performance.now() - t0);
-      const cpu = process.cpuUsage(cpu0);
+      stop();
+      const { wallMs, cpu } = stopped!;
       const cpuMs = (cpu.user + cpu.system) / 1000;
       // Node's histogram holds the time between samples, which includes the sampling interval itself:
       // subtract it so the report shows how late the loop was, not the interval plus that.
