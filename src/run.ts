@@ -26,6 +26,7 @@ import { systemClock } from './load/clock.ts';
 import { runOpen } from './load/open-executor.ts';
 import { startHarnessMonitor } from './metrics/harness-monitor.ts';
 import { Recorder } from './metrics/recorder.ts';
+import { redactDetail } from './metrics/redact.ts';
 import { createVerifierPool, type VerifierPool } from './pkce/pool.ts';
 import { compareReports, loadReport } from './report/compare.ts';
 import { findKnee } from './report/knee.ts';
@@ -54,6 +55,8 @@ export interface RunOptions {
   thresholds?: string[];
   /** Baseline report.json to compare against. */
   baselineFile?: string | null;
+  /** An already loaded baseline (the CLI loads it before the run so a bad file costs no run). */
+  baseline?: Report | null;
   tolerancePct?: number;
   /** Abort to stop early (SIGINT); the report is then partial. */
   signal?: AbortSignal;
@@ -76,6 +79,10 @@ export interface RunOutcome {
   files: { json: string; html: string; junit: string };
   /** 0 all thresholds and regression checks passed, 1 otherwise. */
   exitCode: 0 | 1;
+  /** Stopped by the caller's signal (Ctrl-C). */
+  interrupted: boolean;
+  /** The error that stopped the run after flows had started; the report is partial. */
+  error: unknown;
   timelineErrors: TimelineError[];
 }
 
@@ -102,6 +109,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (issuerOverride && plan.faults.some((f) => f.idpMode)) {
     throw new TokenstormError('ERR_USAGE', 'idpMode faults need the embedded IdP (drop --issuer / target.issuer)');
   }
+  if (issuerOverride && !options.direct && new URL(issuerOverride).protocol === 'https:') {
+    throw new TokenstormError('ERR_USAGE', 'an https issuer cannot go through the fault proxies (TLS names would not match)', {
+      hint: 'add --direct, or use the IdP over http on 127.0.0.1',
+    });
+  }
+  const baseline = options.baseline ?? (options.baselineFile ? await loadReport(options.baselineFile) : null);
   const startedAt = new Date();
   const cleanups: Array<() => Promise<unknown>> = [];
   let idp: EmbeddedIdp | null = null;
@@ -112,6 +125,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   let monitor: ReturnType<typeof startHarnessMonitor> | null = null;
   let timeline: ReturnType<typeof startTimeline> | null = null;
   let partial = false;
+  let interrupted = false;
+  let endedAt: number | null = null;
+  let stopBank: (() => Promise<void>) | null = null;
   let harnessSkewMs = 0;
   let inFlight = 0;
   let t0 = performance.now();
@@ -204,9 +220,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         produce: () => obtainCode(ctx, new FlowSession(ctx.http, ctx.recorder, ctx.onSecret)),
       });
       const theBank = bank;
-      cleanups.push(() => theBank.stop());
+      // Stopped first at wind-down (no new logins), awaited last, after HTTP is closed, so that
+      // in-flight productions fail fast instead of running into their timeouts.
+      stopBank = () => theBank.stop();
+      cleanups.unshift(() => theBank.stop());
       bank.start();
-      await bank.filled(30_000);
+      await bank.filled(30_000, options.signal);
+      if (options.signal?.aborted) throw new TokenstormError('ERR_USAGE', 'interrupted before the load started');
     }
 
     monitor = startHarnessMonitor();
@@ -263,6 +283,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const abort = new AbortController();
     const onOuterAbort = (): void => {
       partial = true;
+      interrupted = true;
       abort.abort();
     };
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -326,8 +347,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     }
     // After an abort, in-flight flows get a short grace, then their connections are cut.
     const aborted = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([work, aborted.then(() => sleep(2000))]);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    try {
+      await Promise.race([work, aborted.then(() => sleep(2000))]);
+    } finally {
+      options.signal?.removeEventListener('abort', onOuterAbort);
+    }
   } catch (err) {
     crash = err;
     partial = true;
@@ -335,6 +359,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 
   // The measurement window ends with the load: summarising and cleaning up are not the run's cost.
   monitor?.stop();
+  endedAt = performance.now();
+  void stopBank?.();
   // Wind down: faults removed first (the IdP must not stay skewed or down), then the rest.
   if (ticker) clearInterval(ticker);
   options.progress?.stop();
@@ -353,7 +379,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (crash && (!result || result.flows.started === 0)) throw crash;
   if (!result || !monitor) throw crash ?? new TokenstormError('ERR_INTERNAL', 'run ended without a recorder');
 
-  const durationMs = Math.round(performance.now() - t0);
+  const durationMs = Math.round((endedAt ?? performance.now()) - t0);
   const harness = monitor.finish({
     completedFlows: result.flows.completed,
     droppedFlows: result.flows.dropped,
@@ -362,8 +388,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     idpCpuMicros,
     verifierPool: { workers: poolStats?.workers ?? 0, taken: poolStats?.taken ?? 0, waits: poolStats?.waits ?? 0 },
   });
-  if (crash) harness.reasons.push(`run stopped by an error: ${crash instanceof Error ? crash.message.slice(0, 200) : String(crash)}`);
-  for (const e of timelineErrors) harness.reasons.push(`fault ${e.fault} could not ${e.action}: ${e.message}`);
+  if (crash) harness.reasons.push(redactDetail(`run stopped by an error: ${crash instanceof Error ? crash.message : String(crash)}`));
+  for (const e of timelineErrors) harness.reasons.push(redactDetail(`fault ${e.fault} could not ${e.action}: ${e.message}`));
 
   const slo = { p95Ms: plan.slo.p95Ms, errorRate: plan.slo.errorRate, endpoint: plan.slo.endpoint };
   const report: Report = {
@@ -398,20 +424,30 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   report.thresholds = evaluateThresholds([...plan.thresholds, ...(options.thresholds ?? [])], report);
   if (plan.faults.length > 0 && timeline) report.faults = faultOutcomes(plan.faults, timeline.timings, result.series, slo);
   if (plan.stages.length > 1 && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
-  if (options.baselineFile) {
-    const baseline = await loadReport(options.baselineFile);
-    // In token mode the front-channel endpoints only feed the code bank; the gate is the token endpoint.
-    report.regressions = compareReports(baseline, report, {
-      tolerancePct: options.tolerancePct ?? 10,
-      ...(plan.mode === 'token' ? { endpoints: ['token'] } : {}),
-    });
+  let gateProblem = false;
+  if (baseline) {
+    try {
+      // In token mode the front-channel endpoints only feed the code bank; the gate is the token endpoint.
+      report.regressions = compareReports(baseline, report, {
+        tolerancePct: options.tolerancePct ?? 10,
+        ...(plan.mode === 'token' ? { endpoints: ['token'] } : {}),
+      });
+      // As `tokenstorm compare`: a gate that checked nothing must not pass quietly.
+      if (report.regressions.every((c) => c.skipped !== undefined)) {
+        gateProblem = true;
+        harness.reasons.push('baseline comparison checked nothing (too few samples in one of the runs)');
+      }
+    } catch (err) {
+      gateProblem = true;
+      harness.reasons.push(redactDetail(`baseline comparison failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   const dir = join(options.outDir ?? 'reports', runId);
   await mkdir(dir, { recursive: true });
   const files = await writeReportFiles(report, dir);
-  const failed = report.thresholds.some((t) => !t.ok) || (report.regressions ?? []).some((r) => !r.ok);
-  return { report, dir, files, exitCode: failed ? 1 : 0, timelineErrors };
+  const failed = gateProblem || report.thresholds.some((t) => !t.ok) || (report.regressions ?? []).some((r) => !r.ok);
+  return { report, dir, files, exitCode: failed ? 1 : 0, interrupted, error: crash, timelineErrors };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -12,6 +12,21 @@ import { assertLoopbackUrl } from './loopback.ts';
 
 const ROUTES: Route[] = ['authorize', 'token'];
 
+/** Every call to the fault server gets this long: toxiproxy-node-client's fetch has no timeout of its own. */
+export const FAULT_CALL_TIMEOUT_MS = 5000;
+
+function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `fault server did not answer ${what} within ${FAULT_CALL_TIMEOUT_MS} ms`)),
+      FAULT_CALL_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** An applied fault; `undo()` removes it. */
 export interface AppliedFault {
   undo(): Promise<void>;
@@ -47,7 +62,7 @@ export class FaultLayer {
     assertLoopbackUrl(url, '--toxiproxy');
     const layer = new FaultLayer('toxiproxy', url.replace(/\/$/, ''), null);
     try {
-      await layer.client.getVersion();
+      await withDeadline(layer.client.getVersion(), 'GET /version');
     } catch (err) {
       throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `cannot reach Toxiproxy at ${url}`, {
         cause: err,
@@ -64,7 +79,7 @@ export class FaultLayer {
       const name = `tokenstorm-${runId}-${route}`;
       let proxy: ToxiproxyProxy;
       try {
-        proxy = await this.client.createProxy({ name, listen: '127.0.0.1:0', upstream: `${upstream.host}:${upstream.port}` });
+        proxy = await withDeadline(this.client.createProxy({ name, listen: '127.0.0.1:0', upstream: `${upstream.host}:${upstream.port}` }), `create ${name}`);
       } catch (err) {
         throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `fault server at ${this.url} refused to create proxy ${name}`, { cause: err });
       }
@@ -85,42 +100,48 @@ export class FaultLayer {
     });
   }
 
-  /** Applies a network fault (toxic or down) on its routes. */
+  /** Applies a network fault (toxic or down) on its routes; a partial apply is rolled back. */
   async apply(fault: Fault, index: number): Promise<AppliedFault> {
     const proxies = this.routesFor(fault);
-    if (fault.down) {
-      for (const p of proxies) await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
-      return {
-        undo: async () => {
-          for (const p of proxies) await p.update({ enabled: true, listen: p.listen, upstream: p.upstream });
-        },
-      };
-    }
-    const toxic = fault.toxic as ToxicInput;
-    const name = toxic.name ?? `tokenstorm_${index}_${toxic.type}`;
-    const added: Array<{ remove(): Promise<void> }> = [];
-    for (const p of proxies) {
-      added.push(
-        await p.addToxic({
-          name,
-          type: toxic.type as never,
-          stream: toxic.stream ?? 'downstream',
-          // toxiproxy-node-client sends toxicity as given; 0 would disable the toxic, so omit means 1.0.
-          toxicity: toxic.toxicity ?? 1,
-          attributes: (toxic.attributes ?? {}) as never,
-        }),
-      );
-    }
-    return {
-      undo: async () => {
-        for (const t of added) await t.remove();
-      },
+    const undos: Array<() => Promise<unknown>> = [];
+    const undoAll = async (): Promise<void> => {
+      for (const u of undos.reverse()) await withDeadline(u(), `undo ${fault.name}`);
     };
+    try {
+      if (fault.down) {
+        for (const p of proxies) {
+          await withDeadline(p.update({ enabled: false, listen: p.listen, upstream: p.upstream }), `disable ${p.name}`);
+          undos.push(() => p.update({ enabled: true, listen: p.listen, upstream: p.upstream }));
+        }
+      } else {
+        const toxic = fault.toxic as ToxicInput;
+        const name = toxic.name ?? `tokenstorm_${index}_${toxic.type}`;
+        for (const p of proxies) {
+          const added = await withDeadline(
+            p.addToxic({
+              name,
+              type: toxic.type as never,
+              stream: toxic.stream ?? 'downstream',
+              // toxiproxy-node-client sends toxicity as given; 0 would disable the toxic, so omit means 1.0.
+              toxicity: toxic.toxicity ?? 1,
+              attributes: (toxic.attributes ?? {}) as never,
+            }),
+            `add toxic ${name} on ${p.name}`,
+          );
+          undos.push(() => added.remove());
+        }
+      }
+    } catch (err) {
+      // Half-applied (idp = two routes): take back what took, so nothing outlives its fault.
+      await undoAll().catch(() => undefined);
+      throw err;
+    }
+    return { undo: undoAll };
   }
 
   /** Removes this run's proxies and stops the embedded server. Never throws. */
   async close(): Promise<void> {
-    for (const p of this.proxies.values()) await p.remove().catch(() => undefined);
+    for (const p of this.proxies.values()) await withDeadline(p.remove(), `remove ${p.name}`).catch(() => undefined);
     this.proxies.clear();
     await this.server?.close().catch(() => undefined);
   }

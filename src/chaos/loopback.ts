@@ -2,12 +2,29 @@
  * Load and fault traffic goes only to this machine: every target URL is checked here.
  */
 import { TokenstormError } from '../errors.ts';
+import { isLoopbackHost } from './toxiproxy/address.ts';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+export { isLoopbackHost };
 
-/** True for 127.0.0.0/8, localhost and ::1. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+/**
+ * Why `url` is not an http(s) URL on a loopback host, or null when it is. The one check behind
+ * --issuer, --toxiproxy, target.issuer and the endpoints discovery returns.
+ *
+ * @example
+ * loopbackProblem('http://10.0.0.1'); // 'must be on 127.0.0.1, localhost or [::1] (got host "10.0.0.1") …'
+ */
+export function loopbackProblem(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  if (!isLoopbackHost(u.hostname)) {
+    return `must be on 127.0.0.1, localhost or [::1] (got host ${JSON.stringify(u.hostname)}): load only goes to this machine`;
+  }
+  return null;
 }
 
 /**
@@ -17,17 +34,10 @@ export function isLoopbackHost(host: string): boolean {
  * assertLoopbackUrl('http://127.0.0.1:4000', '--issuer');
  */
 export function assertLoopbackUrl(url: string, what: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TokenstormError('ERR_USAGE', `${what} is not a URL: ${JSON.stringify(url)}`, { hint: 'e.g. http://127.0.0.1:4000' });
+  const problem = loopbackProblem(url);
+  if (problem) {
+    const notUrl = problem.startsWith('must be an http');
+    throw new TokenstormError(notUrl ? 'ERR_USAGE' : 'ERR_NOT_LOOPBACK', `${what} ${problem}`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new TokenstormError('ERR_USAGE', `${what} must be an http(s) URL, got ${u.protocol}`);
-  }
-  if (!isLoopbackHost(u.hostname)) {
-    throw new TokenstormError('ERR_NOT_LOOPBACK', `${what} host ${u.hostname} is not loopback`);
-  }
-  return u;
+  return new URL(url);
 }

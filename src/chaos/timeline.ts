@@ -75,6 +75,10 @@ export function startTimeline(faults: Fault[], actuator: FaultActuator, onPhase:
         const p = phaseName();
         onPhase(p.name, p.faults);
       }
+    }).catch((err: unknown) => {
+      // Nothing may reject the chain: an unhandled rejection would end the process with a fault
+      // still applied, and stop() must still be able to undo what is active.
+      errors.push({ fault: faults[index]!.name, action, message: err instanceof Error ? err.message.slice(0, 200) : String(err) });
     });
   };
 
@@ -90,6 +94,7 @@ export function startTimeline(faults: Fault[], actuator: FaultActuator, onPhase:
     async stop(): Promise<void> {
       stopped = true;
       for (const t of timers) clock.clearTimer(t);
+      // Fault calls carry their own deadline (FaultLayer), so this wait is bounded.
       await chain;
       for (const [i, applied] of active) {
         try {

@@ -2,9 +2,12 @@
  * `tokenstorm run [scenario]`: parses flags, loads the scenario and calls runPlan. SIGINT stops
  * the run and still writes the (partial) report; a second SIGINT exits at once.
  */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { assertLoopbackUrl } from '../chaos/loopback.ts';
 import { TokenstormError } from '../errors.ts';
-import { parseTolerance } from '../report/compare.ts';
+import { loadReport, parseTolerance } from '../report/compare.ts';
 import { formatSummary } from '../report/console.ts';
 import { createProgress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
@@ -32,6 +35,16 @@ function positiveInt(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new TokenstormError('ERR_USAGE', `${flag} must be a positive integer, got ${JSON.stringify(v)}`);
   return n;
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new TokenstormError('ERR_USAGE', `--out ${dir} is not a writable folder (${typeof code === 'string' ? code : 'error'})`);
+  }
 }
 
 /** Registers `run`. */
@@ -68,6 +81,12 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       for (const t of flags.threshold) parseThreshold(t);
       const tolerancePct = parseTolerance(flags.tolerance);
       const workers = positiveInt(flags.workers, '--workers');
+      // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
+      if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
+      if (flags.toxiproxy) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
+      if (flags.direct && flags.toxiproxy) throw new TokenstormError('ERR_USAGE', '--direct turns the fault proxies off; it cannot be combined with --toxiproxy');
+      const baseline = flags.baseline ? await loadReport(flags.baseline) : null;
+      await ensureWritableDir(flags.out);
       const plan = await loadScenario(scenario);
       if (flags.dryRun) {
         process.stdout.write(`${describePlan(plan)}\n`);
@@ -91,7 +110,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
           toxiproxyUrl: flags.toxiproxy ?? null,
           direct: flags.direct === true,
           thresholds: flags.threshold,
-          baselineFile: flags.baseline ?? null,
+          baseline,
           tolerancePct,
           signal: ac.signal,
           progress,
@@ -104,7 +123,12 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
         } else if (!flags.quiet) {
           process.stdout.write(summary.endsWith('\n') ? summary : `${summary}\n`);
         }
-        process.exitCode = outcome.report.partial ? 130 : outcome.exitCode;
+        if (outcome.error !== undefined && outcome.error !== null) {
+          // A crash mid-run (e.g. the target died): its own exit code, after the partial report.
+          process.stderr.write(`tokenstorm: partial report written to ${outcome.dir}\n`);
+          throw outcome.error;
+        }
+        process.exitCode = outcome.interrupted ? 130 : outcome.exitCode;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);

@@ -4,6 +4,7 @@
  * oidc-provider's devInteractions (shared/PKCE.md "Headless login"); Keycloak and generic-form
  * drivers plug in here later.
  */
+import { isLoopbackHost } from '../chaos/loopback.ts';
 import type { EndpointClass } from '../report/schema.ts';
 import { statusEvidence } from './classify.ts';
 import { headerValue, type HttpResponse } from './http.ts';
@@ -62,12 +63,18 @@ export const oidcProviderLogin: LoginDriver = {
         return null;
       }
       const next = new URL(location, url);
-      if (next.href.startsWith(target.redirectUri)) {
+      if (isRedirectUri(next, target.redirectUri)) {
         // The response that carried the authorization response is the callback exchange, unless it
         // came straight from the authorize request (an error redirect).
         const cls: EndpointClass = endpoint === 'authorize' ? 'authorize' : 'callback';
         session.record(cls, res, true);
         return { callbackUrl: next, endpoint: cls };
+      }
+      if (!isLoopbackHost(next.hostname)) {
+        // Load stays on this machine: a redirect elsewhere is recorded, never followed.
+        session.record(endpoint, res, false);
+        session.recordFailure(statusEvidence(endpoint, res.status, 'bad_response', `redirect to a non-loopback host ${next.hostname} not followed`));
+        return null;
       }
       session.record(endpoint, res, true);
       url = next;
@@ -86,6 +93,12 @@ export const oidcProviderLogin: LoginDriver = {
     return null;
   },
 };
+
+/** The authorization response goes to exactly the registered redirect_uri (origin and path), not a prefix of it. */
+function isRedirectUri(url: URL, redirectUri: string): boolean {
+  const r = new URL(redirectUri);
+  return url.origin === r.origin && url.pathname === r.pathname;
+}
 
 function recordUnexpected(session: FlowSession, endpoint: EndpointClass, res: HttpResponse): void {
   // oidc-provider renders some authorization errors as a 400 page instead of redirecting (bad

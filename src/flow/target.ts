@@ -3,6 +3,7 @@
  * the ID-token key set.
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { loopbackProblem } from '../chaos/loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from './http.ts';
 
@@ -51,6 +52,15 @@ function field(doc: DiscoveryDocument, name: keyof DiscoveryDocument, issuer: st
   return v;
 }
 
+/** An endpoint from discovery: a valid URL (else exit 3) on loopback (else exit 2: load stays on this machine). */
+function endpoint(doc: DiscoveryDocument, name: keyof DiscoveryDocument, issuer: string): URL {
+  const v = field(doc, name, issuer);
+  if (!URL.canParse(v)) throw new TokenstormError('ERR_TARGET_UNREACHABLE', `discovery at ${issuer}: ${name} is not a URL`);
+  const problem = loopbackProblem(v);
+  if (problem) throw new TokenstormError('ERR_NOT_LOOPBACK', `discovery at ${issuer}: ${name} ${problem}`);
+  return new URL(v);
+}
+
 /**
  * Reads `/.well-known/openid-configuration` and the JWKS. Unreachable or malformed → ERR_TARGET_UNREACHABLE (exit 3).
  *
@@ -77,27 +87,34 @@ export async function discover(http: HttpClient, issuer: string, client: ClientS
   } catch {
     throw new TokenstormError('ERR_TARGET_UNREACHABLE', `discovery at ${url.href} is not JSON`);
   }
-  const jwksUri = new URL(field(doc, 'jwks_uri', issuer));
+  const jwksUri = endpoint(doc, 'jwks_uri', issuer);
+  const advertised = field(doc, 'issuer', issuer);
+  if (advertised.replace(/\/$/, '') !== base) {
+    // Every ID token and RFC 9207 iss would then mismatch: say so once, not in every flow.
+    throw new TokenstormError('ERR_TARGET_UNREACHABLE', `discovery at ${issuer} names a different issuer: ${advertised}`, {
+      hint: 'pass the issuer exactly as the IdP advertises it',
+    });
+  }
   const jwksOut = await http.send('discovery', { method: 'GET', url: jwksUri, headers: { accept: 'application/json' } });
   if (!jwksOut.ok || jwksOut.res.status !== 200) {
     throw new TokenstormError('ERR_TARGET_UNREACHABLE', `cannot read the key set at ${jwksUri.href}`);
   }
-  let jwks: JSONWebKeySet;
+  let keySet: JWTVerifyGetKey;
   try {
-    jwks = JSON.parse(jwksOut.res.body) as JSONWebKeySet;
+    keySet = createLocalJWKSet(JSON.parse(jwksOut.res.body) as JSONWebKeySet);
   } catch {
-    throw new TokenstormError('ERR_TARGET_UNREACHABLE', `key set at ${jwksUri.href} is not JSON`);
+    throw new TokenstormError('ERR_TARGET_UNREACHABLE', `key set at ${jwksUri.href} is not a JSON Web Key Set`);
   }
   const methods = Array.isArray(doc.code_challenge_methods_supported)
     ? doc.code_challenge_methods_supported.filter((m): m is string => typeof m === 'string')
     : [];
   return {
-    issuer: field(doc, 'issuer', issuer),
-    authorizationEndpoint: new URL(field(doc, 'authorization_endpoint', issuer)),
-    tokenEndpoint: new URL(field(doc, 'token_endpoint', issuer)),
+    issuer: advertised,
+    authorizationEndpoint: endpoint(doc, 'authorization_endpoint', issuer),
+    tokenEndpoint: endpoint(doc, 'token_endpoint', issuer),
     ...client,
     issParameterSupported: doc.authorization_response_iss_parameter_supported === true,
     codeChallengeMethods: methods,
-    jwks: createLocalJWKSet(jwks),
+    jwks: keySet,
   };
 }

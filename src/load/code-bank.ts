@@ -118,15 +118,22 @@ export class CodeBank<T> {
     return undefined;
   }
 
-  /** True when a fresh code may be available (cheap; stale ones are skipped by take()). */
+  /** True when a fresh code is in stock; stale ones at the head are discarded (and counted) first. */
   hasStock(): boolean {
+    const now = this.opts.clock.now();
+    while (this.head < this.items.length && now - this.items[this.head]!.obtainedAt > this.opts.maxAgeMs) {
+      this.items[this.head] = undefined as unknown as Banked<T>;
+      this.head++;
+      this.discardedStale++;
+    }
+    if (this.head > 0) this.wakeProducers();
     return this.size > 0;
   }
 
-  /** Resolves when the bank holds `size` codes or `timeoutMs` passed; returns the stock. */
-  async filled(timeoutMs: number): Promise<number> {
+  /** Resolves when the bank holds `size` codes, `timeoutMs` passed or `signal` aborted; returns the stock. */
+  async filled(timeoutMs: number, signal?: AbortSignal): Promise<number> {
     const deadline = this.opts.clock.now() + timeoutMs;
-    while (this.size < this.opts.size && this.opts.clock.now() < deadline) {
+    while (this.size < this.opts.size && this.opts.clock.now() < deadline && !signal?.aborted) {
       await new Promise<void>((r) => this.opts.clock.setTimer(r, 20));
     }
     return this.size;

@@ -12,6 +12,7 @@ import type {
   PhaseReport,
   SeriesPoint,
 } from '../report/schema.ts';
+import { redactDetail } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
 
 interface EndpointStats {
@@ -282,7 +283,8 @@ export class Recorder {
     const seen = this.evidenceCount.get(cls) ?? 0;
     if (seen < this.evidencePerClass && this.evidence.length < MAX_EVIDENCE_TOTAL) {
       const kept = { ...evidence };
-      if (kept.description !== undefined) kept.description = kept.description.slice(0, 200);
+      // Descriptions come from outside (IdP text, error pages, socket messages): redacted before keeping.
+      if (kept.description !== undefined) kept.description = redactDetail(kept.description);
       this.evidence.push(kept);
     }
     this.evidenceCount.set(cls, seen + 1);

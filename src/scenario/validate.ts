@@ -5,6 +5,7 @@
  * CLI prints one line: `<file>: <problem>; <problem>; …`.
  */
 import { basename, extname } from 'node:path';
+import { loopbackProblem } from '../chaos/loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';
@@ -33,7 +34,6 @@ const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
 const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec'];
 const SLO_KEYS = ['p95Ms', 'errorRate', 'endpoint'];
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** Defaults a scenario may leave out (also shown by the dry-run). */
 export const DEFAULTS = {
@@ -229,24 +229,6 @@ function readTarget(v: unknown, p: Problems): RunPlan['target'] {
     password: str(o, 'password', 'target', p) ?? DEFAULTS.password,
     codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
   };
-}
-
-/**
- * Why `url` is not an acceptable issuer, or null: load and fault traffic only ever goes to this
- * machine, so the issuer must be http(s) on 127.0.0.1, localhost or [::1].
- */
-export function loopbackProblem(url: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (got ${JSON.stringify(url)})`;
-  if (!LOOPBACK_HOSTS.includes(u.hostname)) {
-    return `must be on 127.0.0.1, localhost or [::1] (got host ${JSON.stringify(u.hostname)}): load only goes to this machine`;
-  }
-  return null;
 }
 
 function readSlo(v: unknown, p: Problems): RunPlan['slo'] {

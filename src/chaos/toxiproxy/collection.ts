@@ -26,6 +26,8 @@ export function checkListen(listen: string): ApiError | undefined {
 function checkUpstream(upstream: string): ApiError | undefined {
   const hp = splitHostPort(upstream);
   if (!hp || hp.host === '') return new ApiError(`upstream address ${JSON.stringify(upstream)} is not host:port`, 400);
+  // Fault traffic stays on this machine: the embedded server relays only to loopback upstreams.
+  if (!isLoopbackHost(hp.host)) return new ApiError(`upstream address must be on loopback (127.0.0.1, ::1 or localhost): ${upstream}`, 400);
   return undefined;
 }
 

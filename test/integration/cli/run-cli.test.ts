@@ -76,7 +76,11 @@ describe('tokenstorm run (CLI)', () => {
     [['run', '--threshold', 'token:p95<200'], /token:p95<200/],
     [['run', '--tolerance', 'lots'], /tolerance/],
     [['run', '--bogus'], /unknown option '--bogus'/],
-    [['run', '--issuer', 'http://10.1.2.3:8080'], /not loopback/],
+    [['run', '--issuer', 'http://10.1.2.3:8080'], /--issuer must be on 127\.0\.0\.1, localhost or \[::1\] \(got host "10\.1\.2\.3"\)/],
+    [['run', '--dry-run', '--issuer', 'http://10.1.2.3:8080'], /--issuer must be on 127\.0\.0\.1/],
+    [['run', '--direct', '--toxiproxy', 'http://127.0.0.1:8474'], /--direct turns the fault proxies off; it cannot be combined with --toxiproxy/],
+    [['run', '--baseline', '/nonexistent/base.json'], /\/nonexistent\/base\.json/],
+    [['run', '--out', '/dev/null/x'], /--out \/dev\/null\/x is not a writable folder/],
   ])('bad flag %j → one line, exit 2', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

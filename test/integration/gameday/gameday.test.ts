@@ -2,7 +2,7 @@
  * The bundled game-day scenarios, scaled down in time and rate for CI: each must show its fault's
  * failure class (or latency) in the fault phase only, be detected, and recover in finite time.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,13 @@ describe('game days', () => {
 
   it('gameday-clock-skew: IdP clock +120 s → clock_skew (and code_expired) during the skew only', async () => {
     const plan = scaled(await loadScenario('gameday-clock-skew'), 20);
-    const { report: r } = await runPlan(plan, { outDir });
+    const secrets = new Set<string>();
+    const { report: r, files } = await runPlan(plan, { outDir, onSecret: (s) => secrets.add(s) });
+    // A failure-heavy run: evidence (descriptions, details) must still carry no secret.
+    for (const f of Object.values(files)) {
+      const text = await readFile(f, 'utf8');
+      for (const s of secrets) if (text.includes(s)) throw new Error(`a secret (${s.length} chars) leaked into ${f}`);
+    }
     const during = phase(r, 'idp clock +120s');
     expect(during.failures.clock_skew).toBeGreaterThan(20);
     for (const cls of Object.keys(during.failures)) expect(['clock_skew', 'code_expired']).toContain(cls);

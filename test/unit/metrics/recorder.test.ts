@@ -53,11 +53,18 @@ describe('Recorder', () => {
 
   it('keeps a bounded amount of evidence and cuts descriptions at 200 chars', () => {
     const rec = new Recorder({ now: () => 0, evidencePerClass: 2 });
-    for (let i = 0; i < 50; i++) rec.failure({ failureClass: 'other', endpoint: 'token', description: 'x'.repeat(500) });
+    for (let i = 0; i < 50; i++) rec.failure({ failureClass: 'other', endpoint: 'token', description: 'word '.repeat(100) });
     const r = rec.finish();
     expect(r.failures.other).toBe(50);
     expect(r.failureEvidence).toHaveLength(2);
     expect(r.failureEvidence[0]!.description).toHaveLength(200);
+  });
+
+  it('redacts token-like runs in evidence (text from outside the harness)', () => {
+    const rec = new Recorder({ now: () => 0 });
+    const code = 'Zx9'.repeat(15);
+    rec.failure({ failureClass: 'bad_response', endpoint: 'callback', description: `error page echoed ${code} back` });
+    expect(rec.finish().failureEvidence[0]!.description).toBe("error page echoed [redacted] back");
   });
 
   it('counts late starts over 10 ms and dropped flows', () => {
