@@ -14,7 +14,12 @@ describe('startTimeline', () => {
     const phases: string[] = [];
     const tl = startTimeline(
       [fault('A', 100, 300), fault('B', 200, 300)],
-      { apply: async (f) => (log.push(`+${f.name}@${clock.now()}`), { undo: async () => void log.push(`-${f.name}@${clock.now()}`) }) },
+      {
+        apply: async (f) => {
+          log.push(`+${f.name}@${clock.now()}`);
+          return { undo: async () => void log.push(`-${f.name}@${clock.now()}`) };
+        },
+      },
       (name) => phases.push(name),
       clock,
       0,

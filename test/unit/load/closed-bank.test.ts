@@ -59,7 +59,11 @@ describe('CodeBank (token mode)', () => {
   it('counts an empty bank and backs off after failed productions', async () => {
     const clock = new ManualClock();
     let calls = 0;
-    const bank = new CodeBank<number>({ clock, size: 2, maxAgeMs: 1000, producers: 1, backoffMs: 100, produce: async () => (calls++, null) });
+    const bank = new CodeBank<number>({ clock, size: 2, maxAgeMs: 1000, producers: 1, backoffMs: 100, produce: async () => {
+        calls++;
+        return null;
+      },
+    });
     bank.start();
     await clock.advance(0);
     await clock.advance(250);
