@@ -409,7 +409,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       model: plan.model,
       stages: plan.stages.map((s) => ({ durationMs: s.durationMs, ...(s.targetRatePerSec !== undefined ? { targetRatePerSec: s.targetRatePerSec } : {}), ...(s.vus !== undefined ? { vus: s.vus } : {}) })),
     },
-    flows: result.flows,
+    flows: { ...result.flows, unfinished: Math.max(0, result.flows.started - result.flows.completed - result.flows.failed) },
     endpoints: result.endpoints,
     failures: result.failures,
     failureEvidence: result.failureEvidence,
@@ -420,6 +420,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   };
   if (slo.p95Ms !== null || slo.errorRate !== null) {
     report.slo = { endpoint: slo.endpoint, ...(slo.p95Ms !== null ? { p95Ms: slo.p95Ms } : {}), ...(slo.errorRate !== null ? { errorRate: slo.errorRate } : {}) };
+  }
+  if (plan.expectFailures.length > 0) {
+    report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
   }
   report.thresholds = evaluateThresholds([...plan.thresholds, ...(options.thresholds ?? [])], report);
   if (plan.faults.length > 0 && timeline) report.faults = faultOutcomes(plan.faults, timeline.timings, result.series, slo);

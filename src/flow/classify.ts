@@ -10,7 +10,7 @@ import type { HttpFailure } from './http.ts';
  * The response header through which the embedded IdP passes oidc-provider's `error_detail` (the
  * precise reason behind a generic `invalid_grant`). Never carries a secret.
  */
-export const DETAIL_HEADER = 'x-tokenstorm-error-detail';
+export { ERROR_DETAIL_HEADER as DETAIL_HEADER } from '../idp/error-details.ts';
 
 /** An OAuth error as received: from a JSON body or an error redirect's query. */
 export interface OAuthErrorEvidence {

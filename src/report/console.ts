@@ -69,6 +69,9 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1]);
   out.push(`failures   ${failures.length === 0 ? 'none' : failures.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const e of report.expectedFailures ?? []) {
+    out.push(`expected   ${e.failureClass}: ${e.count > 0 ? `seen ${e.count}` : 'NOT SEEN (the fault did not produce it)'}`);
+  }
   if (report.thresholds.length === 0) out.push('thresholds none');
   report.thresholds.forEach((t, i) => {
     out.push(`${i === 0 ? 'thresholds ' : '           '}${t.ok ? 'PASS' : 'FAIL'} ${clean(t.expr)} (actual ${num(t.actual)})`);

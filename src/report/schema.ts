@@ -165,7 +165,10 @@ export interface Report {
   partial: boolean;
   target: { kind: 'embedded' | 'remote'; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
   load: { model: 'open' | 'closed'; stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }> };
-  flows: { started: number; completed: number; failed: number; dropped: number; late: number };
+  /** `unfinished`: started but still running when the report was closed (after Ctrl-C's grace). */
+  flows: { started: number; completed: number; failed: number; dropped: number; late: number; unfinished?: number };
+  /** The scenario's `expectFailures` (game days) and how often each was seen. */
+  expectedFailures?: Array<{ failureClass: FailureClass; count: number }>;
   endpoints: Partial<Record<EndpointClass, EndpointReport>>;
   failures: Partial<Record<FailureClass, number>>;
   failureEvidence: FailureEvidence[];

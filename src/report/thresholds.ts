@@ -18,6 +18,7 @@ export type ThresholdMetric =
   | { kind: 'avg' }
   | { kind: 'max' }
   | { kind: 'rate_failed' }
+  | { kind: 'rate_dropped' }
   | { kind: 'count' };
 
 /** A parsed threshold expression. */
@@ -30,8 +31,8 @@ export interface ParsedThreshold {
   value: number;
 }
 
-const METRICS_HELP = 'use p(N), avg, med, min, max, rate(failed) or count';
-const NAMED_METRICS = ['avg', 'mean', 'med', 'min', 'max', 'count', 'rate(failed)'];
+const METRICS_HELP = 'use p(N), avg, med, min, max, rate(failed), rate(dropped) or count';
+const NAMED_METRICS = ['avg', 'mean', 'med', 'min', 'max', 'count', 'rate(failed)', 'rate(dropped)'];
 const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const OPERATOR = /<=|>=|==|!=|<|>|=/;
 
@@ -66,9 +67,10 @@ export function parseThreshold(expr: string): ParsedThreshold {
   const metric = parseMetric(metricText, problem);
   if (!NUMBER.test(valueText)) throw problem(`${JSON.stringify(valueText)} is not a number`);
   const value = Number(valueText);
-  if (metric.kind === 'rate_failed' && (value < 0 || value > 1)) {
-    throw problem(`rate(failed) is a ratio 0..1 (got ${value}; 1% is 0.01)`);
+  if ((metric.kind === 'rate_failed' || metric.kind === 'rate_dropped') && (value < 0 || value > 1)) {
+    throw problem(`${metricText} is a ratio 0..1 (got ${value}; 1% is 0.01)`);
   }
+  if (metric.kind === 'rate_dropped' && endpointText !== 'flow') throw problem('rate(dropped) is measured on flow (flow:rate(dropped)<0.01)');
   return { expr, endpoint: endpointText as EndpointClass, metric, op: opText as ThresholdOp, value };
 }
 
@@ -96,6 +98,8 @@ function parseMetric(text: string, problem: (what: string) => TokenstormError): 
       return { kind: 'count' };
     case 'rate(failed)':
       return { kind: 'rate_failed' };
+    case 'rate(dropped)':
+      return { kind: 'rate_dropped' };
   }
   const shorthand = /^p(\d+(?:\.\d+)?)$/.exec(text);
   if (shorthand) throw problem(`unknown metric ${JSON.stringify(text)} (did you mean p(${shorthand[1]})?)`);
@@ -133,6 +137,11 @@ export function measure(
     // A flow's failure can happen at any step, so the flow counters are the truth, not endpoint errors.
     const finished = report.flows.completed + report.flows.failed;
     return finished > 0 ? report.flows.failed / finished : null;
+  }
+  if (t.metric.kind === 'rate_dropped') {
+    // Arrivals that found no free slot (or no banked code): the overload the open model exposes.
+    const arrivals = report.flows.started + report.flows.dropped;
+    return arrivals > 0 ? report.flows.dropped / arrivals : null;
   }
   if (ep === undefined || ep.count === 0) return null;
   switch (t.metric.kind) {

@@ -45,7 +45,41 @@ export function validateFaults(v: unknown, ctx: FaultContext, p: Problems): Faul
     const fault = validateFault(item, `faults[${i}]`, ctx, p);
     if (fault !== null) faults.push(fault);
   });
+  if (faults.length === list.length) checkConflicts(faults, p);
   return faults;
+}
+
+/** What a fault holds exclusively while active: undoing one would undo the other's effect too. */
+function resources(f: Fault): string[] {
+  const routes = f.endpoint === 'idp' ? ['authorize', 'token'] : [f.endpoint];
+  if (f.down) return routes.map((r) => `the ${r} proxy's enabled flag`);
+  if (f.clockSkewMs !== undefined) return ['the IdP clock'];
+  if (f.idpMode !== undefined) return ['the IdP mode'];
+  // Toxic names are unique per proxy: an explicit name used twice at once would be refused (409).
+  if (f.toxic?.name !== undefined) return routes.map((r) => `toxic name ${JSON.stringify(f.toxic!.name)} on the ${r} proxy`);
+  return [];
+}
+
+/**
+ * Names must be unique (phases and game-day results are keyed by them), and two faults that hold
+ * the same thing (a proxy's enabled flag, the IdP clock) must not overlap in time.
+ */
+function checkConflicts(faults: Fault[], p: Problems): void {
+  const seen = new Map<string, number>();
+  faults.forEach((f, i) => {
+    const j = seen.get(f.name);
+    if (j !== undefined) p.push(`faults[${i}] has the same name as faults[${j}] (${JSON.stringify(f.name)}): give one a name`);
+    else seen.set(f.name, i);
+  });
+  for (let i = 0; i < faults.length; i++) {
+    for (let j = i + 1; j < faults.length; j++) {
+      const a = faults[i]!;
+      const b = faults[j]!;
+      if (!(a.atMs < b.atMs + b.forMs && b.atMs < a.atMs + a.forMs)) continue;
+      const shared = resources(a).find((r) => resources(b).includes(r));
+      if (shared) p.push(`faults[${i}] and faults[${j}] overlap in time and both change ${shared}: move one`);
+    }
+  }
 }
 
 function validateFault(v: unknown, path: string, ctx: FaultContext, p: Problems): Fault | null {

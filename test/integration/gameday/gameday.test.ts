@@ -55,6 +55,7 @@ describe('game days', () => {
     const during = phase(r, 'token down');
     expect(during.failures.connection_refused).toBeGreaterThan(20);
     expect(Object.keys(during.failures)).toEqual(['connection_refused']);
+    expect(r.expectedFailures).toEqual([{ failureClass: 'connection_refused', count: r.failures.connection_refused }]);
     expect(phase(r, 'baseline').failures).toEqual({});
     // Flows in flight at the boundary may fail in the first moments of recovery; later none do.
     const late = r.series.filter((p) => p.t >= 9);

@@ -13,7 +13,7 @@ describe('faults: valid plans', () => {
           { at: '10s', for: '10s', toxic: latency(300) },
           { at: '20s', for: '5s', endpoint: 'token', down: true },
           { at: '30s', for: '10s', clockSkewMs: 120_000 },
-          { at: '30s', for: '10s', clockSkewMs: -30_000, endpoint: 'idp' },
+          { at: '42s', for: '10s', clockSkewMs: -30_000, endpoint: 'idp' },
           { at: '41s', for: '1s', idpMode: 'reject-s256' },
           { at: 0, for: 1000, endpoint: 'authorize', toxic: { type: 'bandwidth', toxicity: 0.5, attributes: { rate: 100 } } },
           { at: '1s', for: '1s', endpoint: 'idp', toxic: { type: 'reset_peer', stream: 'upstream' }, name: 'resets' },
@@ -25,7 +25,7 @@ describe('faults: valid plans', () => {
       { name: 'token latency 300ms', atMs: 10_000, forMs: 10_000, endpoint: 'token', toxic: latency(300) },
       { name: 'token down', atMs: 20_000, forMs: 5000, endpoint: 'token', down: true },
       { name: 'idp clock +120s', atMs: 30_000, forMs: 10_000, endpoint: 'idp', clockSkewMs: 120_000 },
-      { name: 'idp clock -30s', atMs: 30_000, forMs: 10_000, endpoint: 'idp', clockSkewMs: -30_000 },
+      { name: 'idp clock -30s', atMs: 42_000, forMs: 10_000, endpoint: 'idp', clockSkewMs: -30_000 },
       { name: 'idp reject-s256', atMs: 41_000, forMs: 1000, endpoint: 'idp', idpMode: 'reject-s256' },
       {
         name: 'authorize bandwidth 100KB/s (50%)',
@@ -179,5 +179,38 @@ describe('faults: one-line messages', () => {
     expect(invalidMessage({ load: { ratePerSec: 0, duration: '1s' }, faults: [{ at: '9s', for: '1s' }] })).toBe(
       'test.json: load.ratePerSec must be > 0 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got none)',
     );
+  });
+});
+
+describe('fault conflicts', () => {
+  it('rejects duplicate names and overlapping faults on the same thing, in one line', async () => {
+    const { validateScenario } = await import('../../../src/scenario/validate.ts');
+    const input = {
+      load: { ratePerSec: 10, duration: '60s' },
+      faults: [
+        { at: '10s', for: '10s', down: true },
+        { at: '15s', for: '10s', endpoint: 'idp', down: true },
+        { at: '30s', for: '5s', clockSkewMs: 1000 },
+        { at: '40s', for: '5s', clockSkewMs: 1000 },
+      ],
+    };
+    expect(() => validateScenario(input, 'x.json')).toThrow(
+      `x.json: faults[3] has the same name as faults[2] ("idp clock +1s"): give one a name; faults[0] and faults[1] overlap in time and both change the token proxy's enabled flag: move one`,
+    );
+  });
+
+  it('allows overlapping faults on different things', async () => {
+    const { validateScenario } = await import('../../../src/scenario/validate.ts');
+    const plan = validateScenario(
+      {
+        load: { ratePerSec: 10, duration: '60s' },
+        faults: [
+          { at: '10s', for: '10s', toxic: { type: 'latency', attributes: { latency: 100 } } },
+          { at: '15s', for: '10s', endpoint: 'authorize', down: true },
+        ],
+      },
+      null,
+    );
+    expect(plan.faults).toHaveLength(2);
   });
 });

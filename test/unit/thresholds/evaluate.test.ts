@@ -64,6 +64,11 @@ describe('evaluateThresholds', () => {
     ]);
   });
 
+  it('rate(dropped): dropped/(started+dropped) arrivals, on flow only', () => {
+    expect(evaluateThresholds(['flow:rate(dropped)<0.05'], report())).toEqual([{ expr: 'flow:rate(dropped)<0.05', ok: false, actual: 10 / 120 }]);
+    expect(() => evaluateThresholds(['token:rate(dropped)<0.05'], report())).toThrow(/rate\(dropped\) is measured on flow/);
+  });
+
   it('count and ==', () => {
     expect(evaluateThresholds(['token:count==1000', 'token:count>1000'], report())).toEqual([
       { expr: 'token:count==1000', ok: true, actual: 1000 },
