@@ -16,11 +16,12 @@ export type TokenstormErrorCode =
   | 'ERR_IDP_START'
   | 'ERR_POOL_CLOSED'
   | 'ERR_INTERNAL'
+  | 'ERR_INTERRUPTED'
   | 'ERR_ADDRESS_IN_USE';
 
 interface ErrorKind {
   /** Exit code the CLI uses (DESIGN.md: 2 bad usage/input, 3 unreachable target or fault layer). */
-  exitCode: 2 | 3 | 70;
+  exitCode: 2 | 3 | 70 | 130;
   /** Default hint when the thrower gives none. */
   hint?: string;
 }
@@ -38,6 +39,7 @@ export const ERROR_TABLE: Record<TokenstormErrorCode, ErrorKind> = {
   ERR_IDP_START: { exitCode: 3 },
   ERR_POOL_CLOSED: { exitCode: 70 },
   ERR_INTERNAL: { exitCode: 70 },
+  ERR_INTERRUPTED: { exitCode: 130 },
   ERR_ADDRESS_IN_USE: { exitCode: 2, hint: 'choose another port (--port) or stop the process using it' },
 };
 

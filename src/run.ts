@@ -226,7 +226,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       cleanups.unshift(() => theBank.stop());
       bank.start();
       await bank.filled(30_000, options.signal);
-      if (options.signal?.aborted) throw new TokenstormError('ERR_USAGE', 'interrupted before the load started');
+      if (options.signal?.aborted) throw new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     }
 
     monitor = startHarnessMonitor();
