@@ -426,7 +426,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   }
   report.thresholds = evaluateThresholds([...plan.thresholds, ...(options.thresholds ?? [])], report);
   if (plan.faults.length > 0 && timeline) report.faults = faultOutcomes(plan.faults, timeline.timings, result.series, slo);
-  if (plan.stages.length > 1 && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
+  // A knee needs a rate that changes: several stages, or one ramp from startRatePerSec.
+  const ramps = plan.stages.length > 1 || plan.stages[0]?.targetRatePerSec !== plan.startRatePerSec;
+  if (ramps && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
   let gateProblem = false;
   if (baseline) {
     try {
