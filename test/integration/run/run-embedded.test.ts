@@ -88,6 +88,18 @@ describe('run against the embedded IdP', () => {
     expect(r.endpoints.token!.count).toBe(r.flows.completed);
   });
 
+  it('reports a capacity knee for a ramp (one stage from startRatePerSec)', async () => {
+    const plan = validateScenario(
+      { name: 'itest-ramp', load: { startRatePerSec: 10, stages: [{ duration: '4s', target: 50 }] }, slo: { p95Ms: 5000, errorRate: 0.01 } },
+      null,
+    );
+    const { report: r } = await runPlan(plan, { outDir, direct: true });
+    expect(r.knee).toBeDefined();
+    // A generous SLO holds all the way: sustained near the top of the ramp, never broken.
+    expect(r.knee!.brokeAtRatePerSec).toBeNull();
+    expect(r.knee!.sustainedRatePerSec).toBeGreaterThan(20);
+  });
+
   it('runs the closed model with a fixed number of VUs', async () => {
     const plan = validateScenario({ name: 'itest-closed', load: { model: 'closed', vus: 4, duration: '2s' } }, null);
     const outcome = await runPlan(plan, { outDir, direct: true });
