@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
+import { integerFlag } from './options.ts';
 import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
 
 // The harness benchmarks start an IdP, servers and autocannon: loaded only when asked for.
@@ -33,7 +34,7 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: VerifiersFlags) => {
-      const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
+      const workers = flags.workers === undefined ? undefined : integerFlag(flags.workers, '--workers', 1, 256);
       const seconds = parseSeconds(flags.seconds);
       const result = await runVerifierBench({ workers, seconds });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatTable(result));
@@ -47,7 +48,7 @@ export function registerBench(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ tokenstorm bench flows --rate 100 --seconds 6 --json   # harnessCpuMsPerFlow, naiveCpuMsPerFlow, harnessVsNaive\n')
     .action(async (flags: { rate: string; seconds: string; json?: boolean }) => {
-      const ratePerSec = parsePositive(flags.rate, '--rate');
+      const ratePerSec = integerFlag(flags.rate, '--rate', 1);
       const seconds = parseSeconds(flags.seconds);
       const [{ benchFlows }] = await harnessBenches();
       print(await benchFlows({ ratePerSec, seconds }), flags.json);
@@ -59,7 +60,7 @@ export function registerBench(program: Command): void {
     .option('--samples <n>', 'samples to record', '10000000')
     .option('--json', 'print JSON')
     .action(async (flags: { samples: string; json?: boolean }) => {
-      const samples = parsePositive(flags.samples, '--samples');
+      const samples = integerFlag(flags.samples, '--samples', 1);
       const [, { benchRecorder }] = await harnessBenches();
       print(benchRecorder(samples), flags.json);
     });
@@ -71,7 +72,7 @@ export function registerBench(program: Command): void {
     .option('--seconds <s>', 'measured seconds per client and round', '3')
     .option('--json', 'print JSON')
     .action(async (flags: { connections: string; seconds: string; json?: boolean }) => {
-      const connections = parsePositive(flags.connections, '--connections');
+      const connections = integerFlag(flags.connections, '--connections', 1);
       const seconds = parseSeconds(flags.seconds);
       const [, , { benchRawToken }] = await harnessBenches();
       print(await benchRawToken({ connections, seconds }), flags.json);
@@ -106,22 +107,6 @@ export function registerBench(program: Command): void {
 
 function print(result: object, json: boolean | undefined): void {
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
-}
-
-function parsePositive(raw: string, flag: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new TokenstormError('ERR_USAGE', `${flag} must be a positive integer (got '${raw}')`);
-  }
-  return n;
-}
-
-function parseWorkers(raw: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 256) {
-    throw new TokenstormError('ERR_USAGE', `--workers must be an integer in 1..256 (got '${raw}')`);
-  }
-  return n;
 }
 
 function parseSeconds(raw: string): number {

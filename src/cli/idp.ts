@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
+import { integerFlag } from './options.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
 
 /** Parsed options of `tokenstorm idp`. */
@@ -11,16 +12,6 @@ export interface IdpCommandOptions {
   port: number;
   codeTtl: number;
   autoApprove: boolean;
-}
-
-function integerOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
-      throw new TokenstormError('ERR_USAGE', `${name} must be an integer ${min}..${max} (got '${value}')`);
-    }
-    return n;
-  };
 }
 
 /**
@@ -77,8 +68,8 @@ export function registerIdp(program: Command): void {
   program
     .command('idp')
     .description('run the embedded reference IdP (oidc-provider) on 127.0.0.1 until Ctrl-C')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', integerOption('--port', 0, 65535), 0)
-    .option('--code-ttl <s>', 'authorization code lifetime in seconds', integerOption('--code-ttl', 1, 86_400), 60)
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', (v: string) => integerFlag(v, '--port', 0, 65535), 0)
+    .option('--code-ttl <s>', 'authorization code lifetime in seconds', (v: string) => integerFlag(v, '--code-ttl', 1, 86_400), 60)
     .option('--auto-approve', 'skip the login and consent forms (one auto-approving interaction step)', false)
     .addHelpText(
       'after',

@@ -4,16 +4,9 @@
  */
 import type { Command } from 'commander';
 import { startFaultServer } from '../chaos/fault-server.ts';
-import { TokenstormError } from '../errors.ts';
+import { integerFlag } from './options.ts';
 
 /** Parses --port strictly: digits only, 0..65535. */
-function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
-    throw new TokenstormError('ERR_USAGE', `--port must be an integer in 0..65535, got ${JSON.stringify(text)}`);
-  }
-  return Number(text);
-}
-
 /** Registers `tokenstorm proxy`. */
 export function registerProxy(program: Command): void {
   program
@@ -33,7 +26,7 @@ Examples:
 Prints the API URL on stdout, then serves until SIGINT or SIGTERM.`,
     )
     .action(async (opts: { port: string; host: string }) => {
-      const port = parsePort(opts.port);
+      const port = integerFlag(opts.port, '--port', 0, 65535);
       const server = await startFaultServer({ host: opts.host, port });
       process.stdout.write(`${server.url}\n`);
       process.stderr.write('tokenstorm proxy: Toxiproxy-compatible API ready; Ctrl-C to stop\n');

@@ -12,6 +12,7 @@ import { formatSummary } from '../report/console.ts';
 import { createProgress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { runPlan } from '../run.ts';
+import { integerFlag } from './options.ts';
 import { describePlan } from '../scenario/describe.ts';
 import { loadScenario } from '../scenario/load.ts';
 
@@ -30,12 +31,6 @@ interface RunFlags {
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new TokenstormError('ERR_USAGE', `${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 async function ensureWritableDir(dir: string): Promise<void> {
   try {
@@ -80,7 +75,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
     .action(async (scenario: string | undefined, flags: RunFlags) => {
       for (const t of flags.threshold) parseThreshold(t);
       const tolerancePct = parseTolerance(flags.tolerance);
-      const workers = positiveInt(flags.workers, '--workers');
+      const workers = integerFlag(flags.workers, '--workers', 1, 256);
       // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       if (flags.toxiproxy) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');

@@ -53,7 +53,7 @@ describe('tokenstorm proxy', () => {
   it('rejects a bad --port with one line and exit 2', async () => {
     const r = run(['--port', '80a']);
     expect(await r.exit).toBe(2);
-    expect(r.stderr()).toBe('tokenstorm: --port must be an integer in 0..65535, got "80a" (see --help)\n');
+    expect(r.stderr()).toBe("tokenstorm: --port must be an integer in 0..65535 (got '80a') (see --help)\n");
   });
 
   it('rejects a non-loopback --host with exit 2', async () => {

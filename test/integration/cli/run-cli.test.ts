@@ -72,7 +72,7 @@ describe('tokenstorm run (CLI)', () => {
   });
 
   it.each([
-    [['run', '--workers', '0'], /--workers must be a positive integer, got "0"/],
+    [['run', '--workers', '0'], /--workers must be an integer in 1\.\.256 \(got '0'\)/],
     [['run', '--threshold', 'token:p95<200'], /token:p95<200/],
     [['run', '--tolerance', 'lots'], /tolerance/],
     [['run', '--bogus'], /unknown option '--bogus'/],

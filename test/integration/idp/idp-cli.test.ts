@@ -52,11 +52,11 @@ describe('tokenstorm idp', () => {
       .parseAsync(['node', 'tokenstorm', 'idp', '--port', '99999'])
       .catch((e: unknown) => e);
     expect(isTokenstormError(bad, 'ERR_USAGE')).toBe(true);
-    expect((bad as Error).message).toBe("--port must be an integer 0..65535 (got '99999')");
+    expect((bad as Error).message).toBe("--port must be an integer in 0..65535 (got '99999')");
     const ttl = await program()
       .parseAsync(['node', 'tokenstorm', 'idp', '--code-ttl', '1.5'])
       .catch((e: unknown) => e);
-    expect((ttl as Error).message).toBe("--code-ttl must be an integer 1..86400 (got '1.5')");
+    expect((ttl as Error).message).toBe("--code-ttl must be an integer in 1..86400 (got '1.5')");
   });
 
   it('has examples in --help', async () => {
