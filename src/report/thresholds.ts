@@ -3,7 +3,7 @@
  * `authorize:max<=1000`, `token:count>=100` (`med` = p(50), `min` = p(0), `mean` = avg). Latency values are ms, rates 0..1. Percentiles come
  * from the stored HDR histogram, so any p(N) works, not only the ones the report lists.
  */
-import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { decodeHistogram } from '../metrics/hdr.ts';
 import { TokenstormError } from '../errors.ts';
 import { nearest } from '../scenario/suggest.ts';
 import { ENDPOINT_CLASSES } from './schema.ts';
@@ -183,7 +183,7 @@ function fromHdr(
 function decode(hdr: string | undefined): Decoded | null {
   if (!hdr) return null;
   try {
-    return decodeFromCompressedBase64(hdr);
+    return decodeHistogram(hdr);
   } catch {
     // A damaged histogram falls back to the summary fields rather than failing the whole gate.
     return null;
