@@ -191,11 +191,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       password: plan.target.password,
     });
 
-    recorder = new Recorder({
-      now: () => performance.now() - t0,
-      inFlight: () => inFlight,
-      liveEndpoint: plan.mode === 'token' ? 'token' : 'flow',
-    });
+    const newRecorder = (): Recorder =>
+      new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight, liveEndpoint: plan.mode === 'token' ? 'token' : 'flow' });
+    recorder = newRecorder();
     const ctx: FlowContext = {
       http,
       recorder,
@@ -236,7 +234,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     }
     t0 = performance.now();
     // Everything recorded so far (code banking) belongs before the run: start the recorder afresh.
-    recorder = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight, liveEndpoint: plan.mode === 'token' ? 'token' : 'flow' });
+    recorder = newRecorder();
     ctx.recorder = recorder;
     const live = recorder;
 
