@@ -95,9 +95,15 @@ export const oidcProviderLogin: LoginDriver = {
 };
 
 /** The authorization response goes to exactly the registered redirect_uri (origin and path), not a prefix of it. */
+// Every hop of every flow compares against the same redirect_uri: parse it once, not per hop.
+let parsedRedirect: { raw: string; origin: string; pathname: string } | null = null;
+
 function isRedirectUri(url: URL, redirectUri: string): boolean {
-  const r = new URL(redirectUri);
-  return url.origin === r.origin && url.pathname === r.pathname;
+  if (parsedRedirect?.raw !== redirectUri) {
+    const r = new URL(redirectUri);
+    parsedRedirect = { raw: redirectUri, origin: r.origin, pathname: r.pathname };
+  }
+  return url.origin === parsedRedirect.origin && url.pathname === parsedRedirect.pathname;
 }
 
 function recordUnexpected(session: FlowSession, endpoint: EndpointClass, res: HttpResponse): void {
