@@ -99,35 +99,36 @@ export class CodeBank<T> {
     for (const r of idle) r();
   }
 
-  /** The oldest code that is still fresh, or undefined (counted) when none is. */
-  take(): T | undefined {
-    const now = this.opts.clock.now();
-    while (this.head < this.items.length) {
-      const b = this.items[this.head]!;
-      this.items[this.head] = undefined as unknown as Banked<T>;
-      this.head++;
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items.splice(0, this.head);
-        this.head = 0;
-      }
-      this.wakeProducers();
-      if (now - b.obtainedAt <= this.opts.maxAgeMs) return b.item;
-      this.discardedStale++;
+  /** Removes the head code (compacting now and then) and lets the producers refill its slot. */
+  private shift(): Banked<T> {
+    const b = this.items[this.head]!;
+    this.items[this.head] = undefined as unknown as Banked<T>;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
     }
-    this.empties++;
-    return undefined;
+    this.wakeProducers();
+    return b;
   }
 
   /** True when a fresh code is in stock; stale ones at the head are discarded (and counted) first. */
   hasStock(): boolean {
     const now = this.opts.clock.now();
-    while (this.head < this.items.length && now - this.items[this.head]!.obtainedAt > this.opts.maxAgeMs) {
-      this.items[this.head] = undefined as unknown as Banked<T>;
-      this.head++;
+    while (this.size > 0 && now - this.items[this.head]!.obtainedAt > this.opts.maxAgeMs) {
+      this.shift();
       this.discardedStale++;
     }
-    if (this.head > 0) this.wakeProducers();
     return this.size > 0;
+  }
+
+  /** The oldest code that is still fresh, or undefined (counted) when none is. */
+  take(): T | undefined {
+    if (!this.hasStock()) {
+      this.empties++;
+      return undefined;
+    }
+    return this.shift().item;
   }
 
   /** Resolves when the bank holds `size` codes, `timeoutMs` passed or `signal` aborted; returns the stock. */
