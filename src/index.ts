@@ -42,7 +42,7 @@ export { systemClock, ManualClock, type Clock } from './load/clock.ts';
 // Chaos.
 export { startFaultServer, type FaultServer } from './chaos/fault-server.ts';
 export { FaultLayer } from './chaos/fault-layer.ts';
-export { faultOutcomes } from './chaos/gameday.ts';
+export { faultOutcomes } from './report/gameday.ts';
 
 // Metrics and reports.
 export { Recorder, type RecorderResult } from './metrics/recorder.ts';

@@ -7,8 +7,9 @@ import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { TokenstormError } from '../errors.ts';
 import type { Route, RouteTarget } from '../flow/http.ts';
 import type { Fault, ToxicInput } from '../scenario/types.ts';
+import type { AppliedFault } from './actuators/types.ts';
 import { type FaultServer, startFaultServer } from './fault-server.ts';
-import { assertLoopbackUrl } from './loopback.ts';
+import { assertLoopbackUrl } from '../loopback.ts';
 
 const ROUTES: Route[] = ['authorize', 'token'];
 
@@ -27,10 +28,6 @@ function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** An applied fault; `undo()` removes it. */
-export interface AppliedFault {
-  undo(): Promise<void>;
-}
 
 /**
  * Proxies for one run.
@@ -39,7 +36,7 @@ export interface AppliedFault {
  * const layer = await FaultLayer.open(null); // embedded server
  * const routes = await layer.createRoutes({ host: '127.0.0.1', port: idpPort }, runId);
  */
-export class FaultLayer {
+export class FaultLayer implements AsyncDisposable {
   readonly kind: 'embedded' | 'toxiproxy';
   readonly url: string;
   private readonly client: Toxiproxy;
@@ -137,6 +134,30 @@ export class FaultLayer {
       throw err;
     }
     return { undo: undoAll };
+  }
+
+  /** Same as {@link FaultLayer.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Opens the fault layer for a run in front of `issuer`: one proxy per route, so a fault can hit
+   * the token endpoint alone. Returns the layer and where each route must dial.
+   *
+   * @example
+   * const { layer, routes } = await FaultLayer.forIssuer(null, 'http://127.0.0.1:4000', runId);
+   */
+  static async forIssuer(url: string | null, issuer: string, runId: string): Promise<{ layer: FaultLayer; routes: Record<Route, RouteTarget> }> {
+    const layer = await FaultLayer.open(url);
+    try {
+      const u = new URL(issuer);
+      const upstream = { host: u.hostname === 'localhost' ? '127.0.0.1' : u.hostname, port: Number(u.port || 80) };
+      return { layer, routes: await layer.createRoutes(upstream, runId) };
+    } catch (err) {
+      await layer.close();
+      throw err;
+    }
   }
 
   /** Removes this run's proxies and stops the embedded server. Never throws. */

@@ -5,11 +5,9 @@
  */
 import type { Fault } from '../scenario/types.ts';
 import type { Clock } from '../load/clock.ts';
+import type { FaultActuator } from './actuators/types.ts';
 
-/** What the timeline drives; each apply returns its undo. */
-export interface FaultActuator {
-  apply(fault: Fault, index: number): Promise<{ undo(): Promise<void> }>;
-}
+export type { FaultActuator } from './actuators/types.ts';
 
 /** Called at each boundary with the new phase name and the active fault names. */
 export type PhaseSink = (name: string, activeFaults: string[]) => void;
@@ -90,6 +88,8 @@ export function startTimeline(faults: Fault[], actuator: FaultActuator, onPhase:
   return {
     timings,
     errors,
+    /** How many faults are applied right now. */
+    activeCount: (): number => active.size,
     /** Cancels what is pending and removes every active fault. */
     async stop(): Promise<void> {
       stopped = true;

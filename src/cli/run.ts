@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { assertLoopbackUrl } from '../chaos/loopback.ts';
+import { assertLoopbackUrl } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { loadReport, parseTolerance } from '../report/compare.ts';
 import { formatSummary } from '../report/console.ts';

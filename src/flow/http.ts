@@ -125,7 +125,7 @@ function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefin
  * const http = new HttpClient({ connections: 64, requestTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
  * const out = await http.send('token', { method: 'POST', url: new URL(tokenUrl), form });
  */
-export class HttpClient {
+export class HttpClient implements AsyncDisposable {
   private readonly agents: Record<Route, Agent>;
   private readonly requestTimeoutMs: number;
 
@@ -194,6 +194,11 @@ export class HttpClient {
         fail(err);
       }
     });
+  }
+
+  /** Same as {@link HttpClient.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Closes every connection (in-flight requests are aborted). */

@@ -4,7 +4,7 @@
  * oidc-provider's devInteractions (shared/PKCE.md "Headless login"); Keycloak and generic-form
  * drivers plug in here later.
  */
-import { isLoopbackHost } from '../chaos/loopback.ts';
+import { isLoopbackHost } from '../loopback.ts';
 import type { EndpointClass } from '../report/schema.ts';
 import { statusEvidence } from './classify.ts';
 import { headerValue, type HttpResponse } from './http.ts';

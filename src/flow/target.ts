@@ -3,7 +3,7 @@
  * the ID-token key set.
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { loopbackProblem } from '../chaos/loopback.ts';
+import { loopbackProblem } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from './http.ts';
 

@@ -168,6 +168,11 @@ export class Recorder {
     return this.current.name;
   }
 
+  /** The seconds closed so far (read-only view; the run's liveness watch reads the newest). */
+  get closedSeconds(): readonly SeriesPoint[] {
+    return this.series;
+  }
+
   /** Closes finished seconds; the engine calls it about once a second so idle seconds show. */
   tick(): void {
     this.roll(this.now());

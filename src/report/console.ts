@@ -35,8 +35,10 @@ export function verdictOf(report: Report): { verdict: 'PASS' | 'FAIL'; partial: 
   if (failedThresholds.length > 0) reasons.push(`${failedThresholds.length} threshold(s) failed`);
   const regressions = (report.regressions ?? []).filter((r) => !r.ok);
   if (regressions.length > 0) reasons.push(`${regressions.length} regression(s)`);
+  const failedChecks = (report.checks ?? []).filter((c) => !c.ok);
+  for (const c of failedChecks) reasons.push(`${c.name}: ${c.detail}`);
   if (report.partial) reasons.push('run stopped early (partial report)');
-  return { verdict: failedThresholds.length + regressions.length > 0 ? 'FAIL' : 'PASS', partial: report.partial, reasons };
+  return { verdict: failedThresholds.length + regressions.length + failedChecks.length > 0 ? 'FAIL' : 'PASS', partial: report.partial, reasons };
 }
 
 /**
@@ -97,6 +99,6 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
   if (f.dropped > 0) out.push(`harness    ${f.dropped} flows dropped: no free slot at their scheduled start`);
   if (paths) out.push(`reports    ${paths.json}`, `           ${paths.html}`, `           ${paths.junit}`);
   const v = verdictOf(report);
-  out.push(`result     ${v.verdict}${v.reasons.length > 0 ? `: ${v.reasons.join(', ')}` : ''}`);
+  out.push(`result     ${v.verdict}${v.reasons.length > 0 ? `: ${clean(v.reasons.join(', '))}` : ''}`);
   return `${out.join('\n')}\n`;
 }

@@ -89,7 +89,8 @@ function document(suites: Suite[], timestamp: string): string {
 /**
  * JUnit XML for a run: suite `tokenstorm thresholds` (one test case per threshold; a failure with
  * message `actual X` when it did not hold), suite `tokenstorm regressions` (one per regression
- * check) when the report has any, and suite `tokenstorm run` with an error case when the run
+ * check) when the report has any, suite `tokenstorm checks` (run-level checks: something
+ * succeeded, every fault applied, the baseline compared something), and suite `tokenstorm run` with an error case when the run
  * stopped early (partial report).
  *
  * @example
@@ -113,6 +114,17 @@ export function renderJunit(report: Report): string {
   ];
   if (report.regressions && report.regressions.length > 0) {
     suites.push({ name: 'tokenstorm regressions', timeSec: 0, cases: regressionCases(report.regressions) });
+  }
+  if (report.checks && report.checks.length > 0) {
+    suites.push({
+      name: 'tokenstorm checks',
+      timeSec: 0,
+      cases: report.checks.map((k) => {
+        const c: Case = { name: k.name, classname: 'tokenstorm.checks' };
+        if (!k.ok) c.failure = { message: k.detail, type: 'check', body: `${k.name}: ${k.detail}` };
+        return c;
+      }),
+    });
   }
   if (report.partial) {
     suites.push({

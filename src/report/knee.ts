@@ -2,6 +2,7 @@
  * The capacity knee: "how many flows/s does this IdP sustain with token p95 < 200 ms?" answered
  * with one number from the per-second series of a ramping run.
  */
+import { judgeWindow } from '../metrics/slo-window.ts';
 import type { EndpointClass, KneeReport, Report, SeriesPoint } from './schema.ts';
 
 /** The SLO the knee is measured against (a scenario's `slo`). */
@@ -70,41 +71,18 @@ export function kneeWindows(series: SeriesPoint[], slo: KneeSlo, opts: Required<
     const perSec = points.map((p) => (opts.rate === 'offered' ? p.started + p.dropped : p.completed + p.failed));
     const ratePerSec = perSec.reduce((a, b) => a + b, 0) / points.length;
     if (ratePerSec <= 0) continue;
-    const p95s = points
-      .map((p) => p.endpoints[slo.endpoint])
-      .filter((e) => e !== undefined && e.count > 0)
-      .map((e) => e!.p95)
-      .sort((a, b) => a - b);
-    const p95Ms = p95s.length === 0 ? null : median(p95s);
-    const completed = points.reduce((a, p) => a + p.completed, 0);
-    const failed = points.reduce((a, p) => a + p.failed, 0);
-    const errorRate = completed + failed === 0 ? null : failed / (completed + failed);
-    const breaches: string[] = [];
-    if (slo.p95Ms != null) {
-      if (p95Ms === null) breaches.push(`no ${slo.endpoint} samples`);
-      else if (p95Ms > slo.p95Ms) breaches.push(`${slo.endpoint} p95 ${p95Ms.toFixed(1)} ms > ${slo.p95Ms} ms`);
-    }
-    if (slo.errorRate != null) {
-      if (errorRate === null) breaches.push('no flow finished');
-      else if (errorRate > slo.errorRate)
-        breaches.push(`error rate ${(errorRate * 100).toFixed(2)}% > ${(slo.errorRate * 100).toFixed(2)}%`);
-    }
+    const j = judgeWindow(points, { p95Ms: slo.p95Ms ?? null, errorRate: slo.errorRate ?? null, endpoint: slo.endpoint }, { missing: 'breach', countDrops: false });
     out.push({
       startSec: k * windowSec,
       endSec: (k + 1) * windowSec,
       ratePerSec,
-      p95Ms,
-      errorRate,
-      ok: breaches.length === 0,
-      breach: breaches.length === 0 ? null : breaches.join(', '),
+      p95Ms: j.p95Ms,
+      errorRate: j.errorRate,
+      ok: j.ok === true,
+      breach: j.breach,
     });
   }
   return out;
-}
-
-function median(sorted: number[]): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -115,6 +115,17 @@ export interface FaultOutcome {
   timeToDetectMs: number | null;
   /** From fault end to the first window back within the SLO (and staying); null when not recovered. */
   timeToRecoverMs: number | null;
+  /** False when the fault was never applied (the run then fails); absent in older reports. */
+  applied?: boolean;
+  /** The fault server's or target's own error text when applying failed (redacted). */
+  error?: string;
+}
+
+/** A run-level check besides thresholds (something succeeded, every fault applied, the baseline compared). */
+export interface RunCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
 }
 
 /** The harness watching itself. */
@@ -154,6 +165,9 @@ export interface RegressionCheck {
   skipped?: string;
 }
 
+/** Which kind of target a run measured (src/target/registry.ts). */
+export type ReportTargetKind = 'embedded' | 'remote';
+
 /** The whole report. */
 export interface Report {
   schema: 'tokenstorm/report@1';
@@ -163,7 +177,7 @@ export interface Report {
   durationMs: number;
   /** True when the run stopped early (SIGINT, crash); the report covers what was recorded. */
   partial: boolean;
-  target: { kind: 'embedded' | 'remote'; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
+  target: { kind: ReportTargetKind; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
   load: { model: 'open' | 'closed'; stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }> };
   /** `unfinished`: started but still running when the report was closed (after Ctrl-C's grace). */
   flows: { started: number; completed: number; failed: number; dropped: number; late: number; unfinished?: number };
@@ -175,6 +189,8 @@ export interface Report {
   phases: PhaseReport[];
   series: SeriesPoint[];
   thresholds: ThresholdResult[];
+  /** Run-level checks; a failed one fails the run like a threshold. Absent in older reports. */
+  checks?: RunCheck[];
   slo?: { p95Ms?: number; errorRate?: number; endpoint?: EndpointClass };
   faults?: FaultOutcome[];
   knee?: KneeReport;

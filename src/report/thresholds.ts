@@ -5,7 +5,7 @@
  */
 import { decodeHistogram } from '../metrics/hdr.ts';
 import { TokenstormError } from '../errors.ts';
-import { nearest } from '../scenario/suggest.ts';
+import { nearest } from '../suggest.ts';
 import { ENDPOINT_CLASSES } from './schema.ts';
 import type { EndpointClass, EndpointReport, LatencySummary, Report, ThresholdResult } from './schema.ts';
 

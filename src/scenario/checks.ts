@@ -4,7 +4,7 @@
  * instead of stopping at the first.
  */
 import { durationProblem, parseDuration, typeName } from './duration.ts';
-import { nearest } from './suggest.ts';
+import { nearest } from '../suggest.ts';
 
 /** A plain object read from a scenario. */
 export type Obj = Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { arrayAt, at, dur, num, objectAt, oneOf, str } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration, typeName } from './duration.ts';
-import { nearest } from './suggest.ts';
+import { nearest } from '../suggest.ts';
 import type { Fault, FaultEndpoint, ToxicInput } from './types.ts';
 
 const FAULT_KEYS = ['at', 'for', 'endpoint', 'toxic', 'down', 'clockSkewMs', 'idpMode', 'name'] as const;

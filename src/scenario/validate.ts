@@ -5,7 +5,7 @@
  * CLI prints one line: `<file>: <problem>; <problem>; …`.
  */
 import { basename, extname } from 'node:path';
-import { loopbackProblem } from '../chaos/loopback.ts';
+import { loopbackProblem } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';

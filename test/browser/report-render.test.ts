@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSyntheticReport } from '../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../support/report-fixture.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { findKnee } from '../../src/report/knee.ts';
 

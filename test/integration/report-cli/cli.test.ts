@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 import { parseXml } from '../../unit/report/xml-check.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

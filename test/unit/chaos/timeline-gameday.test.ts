@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultOutcomes, windowHealthy } from '../../../src/chaos/gameday.ts';
+import { faultOutcomes, windowHealthy } from '../../../src/report/gameday.ts';
 import { startTimeline } from '../../../src/chaos/timeline.ts';
 import { ManualClock } from '../../../src/load/clock.ts';
 import type { SeriesPoint } from '../../../src/report/schema.ts';

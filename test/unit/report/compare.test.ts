@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTokenstormError } from '../../../src/errors.ts';
 import { compareReports, formatCompareTable, loadReport, parseTolerance } from '../../../src/report/compare.ts';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 
 const opts = { durationSec: 20, ratePerSec: 40, fault: null, seed: 3 } as const;
 const baseline = buildSyntheticReport(opts);

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatSummary, verdictOf } from '../../../src/report/console.ts';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 import { findKnee } from '../../../src/report/knee.ts';
 import { createProgress, formatProgressLine, type ProgressSample } from '../../../src/report/progress.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../../src/metrics/hdr.ts';
 import { reportProblem } from '../../../src/report/compare.ts';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 
 describe('buildSyntheticReport', () => {
   it('builds a valid, deterministic report with real histograms', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { findKnee } from '../../../src/report/knee.ts';
 import type { Report } from '../../../src/report/schema.ts';

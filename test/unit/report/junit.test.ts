@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 import { escapeXml, renderCompareJunit, renderJunit } from '../../../src/report/junit.ts';
 import type { Report } from '../../../src/report/schema.ts';
 import { parseXml, type XmlElement } from './xml-check.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSyntheticReport } from '../../../src/report/fixture.ts';
+import { buildSyntheticReport } from '../../support/report-fixture.ts';
 import { findKnee, kneeWindows } from '../../../src/report/knee.ts';
 
 // 50 → 250 flows/s over 60 s; the token endpoint saturates above 150/s. In 5 s windows the mean

@@ -1,8 +1,8 @@
 /**
  * Load and fault traffic goes only to this machine: every target URL is checked here.
  */
-import { TokenstormError } from '../errors.ts';
-import { isLoopbackHost } from './toxiproxy/address.ts';
+import { TokenstormError } from './errors.ts';
+import { isLoopbackHost } from './chaos/toxiproxy/address.ts';
 
 export { isLoopbackHost };
 

@@ -4,32 +4,18 @@
  * first window from which the SLO held for `stableWindows` windows in a row, or to the end of the
  * run). Both come from the per-second series, so they are as fine as one second.
  */
-import type { EndpointClass, FaultOutcome, SeriesPoint } from '../report/schema.ts';
+import { judgeWindow, type Slo } from '../metrics/slo-window.ts';
+import type { FaultOutcome, SeriesPoint } from './schema.ts';
+
+export type { Slo } from '../metrics/slo-window.ts';
 import type { Fault } from '../scenario/types.ts';
 
-/** The scenario's SLO as the verdicts need it. */
-export interface Slo {
-  p95Ms: number | null;
-  errorRate: number | null;
-  endpoint: EndpointClass;
-}
-
 /**
- * Whether one window is within the SLO; null when it has too little traffic to tell. A window
- * counts as outside when flows failed at more than `errorRate`, or the endpoint's p95 exceeded
- * `p95Ms`, or flows were started but none ended (a stall).
+ * Whether one second is within the SLO; null when it has too little traffic to tell (see
+ * {@link judgeWindow}: game days count drops and call a stall a breach).
  */
 export function windowHealthy(p: SeriesPoint, slo: Slo, minSamples = 1): boolean | null {
-  const ended = p.completed + p.failed;
-  const ep = p.endpoints[slo.endpoint];
-  if (ended < minSamples && (ep?.count ?? 0) < minSamples) {
-    // Nothing finished although flows are in flight: the target is stalled, which is a breach.
-    return p.inFlight > 0 && p.started + p.dropped > 0 ? false : null;
-  }
-  if (slo.errorRate !== null && ended > 0 && p.failed / ended > slo.errorRate) return false;
-  if (slo.errorRate !== null && p.dropped > 0 && p.dropped / (p.started + p.dropped) > slo.errorRate) return false;
-  if (slo.p95Ms !== null && ep && ep.count > 0 && ep.p95 > slo.p95Ms) return false;
-  return true;
+  return judgeWindow([p], slo, { missing: 'unknown', countDrops: true, minSamples }).ok;
 }
 
 /**

@@ -2,7 +2,7 @@
  * A synthetic, deterministic {@link Report} with real encoded HDR histograms, for tests of
  * everything that consumes report.json (HTML, JUnit, compare, knee) without running a load test.
  */
-import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../metrics/hdr.ts';
+import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../../src/metrics/hdr.ts';
 import type {
   EndpointClass,
   EndpointReport,
@@ -12,7 +12,7 @@ import type {
   Report,
   SeriesPoint,
   ThresholdResult,
-} from './schema.ts';
+} from '../../src/report/schema.ts';
 
 /** Options for {@link buildSyntheticReport}. Every default gives a healthy 60 s run at 50 flows/s. */
 export interface SyntheticReportOptions {

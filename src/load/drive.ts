@@ -1,0 +1,67 @@
+/**
+ * Drives a workload with the plan's executor (open arrival-rate or closed VUs), counting what is in
+ * flight and turning a harness bug in one unit into a recorded `other` failure instead of a dead run.
+ */
+import type { Recorder } from '../metrics/recorder.ts';
+import type { RunPlan } from '../scenario/types.ts';
+import { ArrivalSchedule } from './arrivals.ts';
+import { systemClock } from './clock.ts';
+import { runClosed } from './closed-executor.ts';
+import { runOpen } from './open-executor.ts';
+import type { Workload } from './workloads/types.ts';
+
+/** After an abort, in-flight units get this long before the run winds down and cuts their connections. */
+export const ABORT_GRACE_MS = 2000;
+
+/** Units of work in flight (read by the recorder's series and the live view). */
+export class InFlight {
+  count = 0;
+}
+
+/**
+ * Runs the load to its end, or until `signal` aborts plus {@link ABORT_GRACE_MS}.
+ *
+ * @example
+ * const inFlight = new InFlight();
+ * await driveLoad(plan, workload, recorder, inFlight, abort.signal);
+ */
+export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Recorder, inFlight: InFlight, signal: AbortSignal): Promise<void> {
+  const tracked = async (intendedAt: number): Promise<void> => {
+    inFlight.count++;
+    try {
+      await workload.start(intendedAt);
+    } catch (err) {
+      // A bug in a flow must not kill the run; it is counted as `other` with its message.
+      recorder.failure({ failureClass: 'other', endpoint: 'flow', description: `harness error: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      inFlight.count--;
+    }
+  };
+  let work: Promise<unknown>;
+  if (plan.model === 'closed') {
+    work = runClosed({ clock: systemClock, stages: plan.stages, startVus: plan.stages[0]?.vus ?? 1, maxStarts: plan.maxFlows, signal }, (at) => {
+      recorder.flowStarted(0);
+      return tracked(at);
+    });
+  } else {
+    const schedule = new ArrivalSchedule(plan.startRatePerSec, plan.stages);
+    work = runOpen(
+      { clock: systemClock, nextArrival: () => schedule.next(), maxInFlight: plan.maxInFlight, maxStarts: plan.maxFlows, durationMs: plan.totalDurationMs, signal },
+      {
+        ...(workload.canStart ? { canStart: () => workload.canStart!() } : {}),
+        started: (lateMs) => recorder.flowStarted(lateMs),
+        dropped: () => recorder.flowDropped(),
+        start: tracked,
+      },
+    );
+  }
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.race([work, aborted.then(() => sleep(ABORT_GRACE_MS))]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,165 @@
+/**
+ * The measured window of a run: the workload prepares (token mode banks codes), then the recorder,
+ * the harness monitor, the fault timeline and the executor run together until the load ends, the
+ * caller aborts (Ctrl-C) or the target is lost; then everything winds down in order — faults
+ * removed first, so the IdP never stays skewed or down — and the numbers are handed back.
+ */
+import { performance } from 'node:perf_hooks';
+import type { FaultActuator } from '../chaos/actuators/types.ts';
+import { startTimeline, type TimelineError } from '../chaos/timeline.ts';
+import { TokenstormError } from '../errors.ts';
+import type { HttpClient } from '../flow/http.ts';
+import type { FlowContext, FlowObserver } from '../flow/pkce-flow.ts';
+import type { FlowTarget } from '../flow/target.ts';
+import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
+import { LivenessWatch } from '../metrics/liveness.ts';
+import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
+import type { VerifierPool } from '../pkce/pool.ts';
+import type { HarnessReport } from '../report/schema.ts';
+import type { RunPlan } from '../scenario/types.ts';
+import type { Target } from '../target/types.ts';
+import { systemClock } from '../load/clock.ts';
+import { driveLoad, InFlight } from '../load/drive.ts';
+import { createWorkload } from '../load/workloads/registry.ts';
+import type { Workload } from '../load/workloads/types.ts';
+
+/** Live numbers for progress output. */
+export interface LoadProgress {
+  update(s: { elapsedMs: number; ratePerSec: number; inFlight: number; p95Ms: number; errors: number; phase: string }): void;
+  stop(): void;
+}
+
+/** What the measured window needs from the stages opened before it. */
+export interface LoadSessionInput {
+  plan: RunPlan;
+  target: Target;
+  flowTarget: FlowTarget;
+  http: HttpClient;
+  pool: VerifierPool;
+  actuator: FaultActuator;
+  /** Takes ownership of the workload (disposed with the run's resources). */
+  adopt: (w: Workload) => Workload;
+  signal?: AbortSignal;
+  progress?: LoadProgress | null;
+  onFlow?: FlowObserver;
+  onSecret?: (value: string) => void;
+}
+
+/** What the window measured. `result` is null when it failed before the measured recorder existed. */
+export interface Measured {
+  result: RecorderResult | null;
+  harness: HarnessReport | null;
+  crash: unknown;
+  partial: boolean;
+  interrupted: boolean;
+  durationMs: number;
+  faultTimings: Array<{ appliedAtMs: number | null; removedAtMs: number | null }> | null;
+  faultErrors: TimelineError[];
+}
+
+/**
+ * Runs the measured window.
+ *
+ * @example
+ * const measured = await measureLoad({ plan, target, flowTarget, http, pool, actuator, adopt: (w) => stack.use(w) });
+ */
+export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
+  const { plan, target, pool } = input;
+  const inFlight = new InFlight();
+  let t0 = performance.now();
+  const prepRecorder = new Recorder({ now: () => performance.now() - t0 });
+  const ctx: FlowContext = {
+    http: input.http,
+    recorder: prepRecorder,
+    pkce: pool,
+    target: input.flowTarget,
+    login: target.login,
+    clockSkewMs: () => target.harnessSkewMs(),
+    idTokenToleranceSec: 5,
+    verifySignatureEvery: 16,
+    ...(input.onSecret ? { onSecret: input.onSecret } : {}),
+    ...(input.onFlow ? { onFlow: input.onFlow } : {}),
+  };
+  const workload = input.adopt(createWorkload({ plan, ctx, ...(input.onFlow ? { onFlow: input.onFlow } : {}) }));
+  const abort = new AbortController();
+  let crash: unknown = null;
+  let interrupted = false;
+  const stopWith = (err: unknown): void => {
+    crash ??= err;
+    abort.abort();
+  };
+  const onOuterAbort = (): void => {
+    interrupted = true;
+    abort.abort();
+  };
+  input.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (input.signal?.aborted) onOuterAbort();
+  void target.lost.then((reason) => stopWith(new TokenstormError('ERR_TARGET_UNREACHABLE', reason)));
+
+  let recorder: Recorder | null = null;
+  let monitor: ReturnType<typeof startHarnessMonitor> | null = null;
+  let timeline: ReturnType<typeof startTimeline> | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  let targetCpu0: number | null = null;
+  let endedAt = performance.now();
+  try {
+    await workload.prepare(abort.signal);
+    if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
+    monitor = startHarnessMonitor();
+    targetCpu0 = await target.cpuMicros();
+    t0 = performance.now();
+    // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
+    const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
+    recorder = live;
+    ctx.recorder = live;
+    const tl = startTimeline(plan.faults, input.actuator, (name, faults) => live.beginPhase(name, faults), systemClock, t0);
+    timeline = tl;
+    const liveness = new LivenessWatch();
+    let seen = 0;
+    ticker = setInterval(() => {
+      live.tick();
+      const closed = live.closedSeconds;
+      for (; seen < closed.length; seen++) liveness.observe(closed[seen]!, tl.activeCount() > 0);
+      if (liveness.dead) stopWith(new TokenstormError('ERR_TARGET_UNREACHABLE', liveness.reason, { hint: 'is the IdP still running?' }));
+      input.progress?.update({ ...live.live(), inFlight: inFlight.count });
+    }, 1000);
+    ticker.unref();
+    await driveLoad(plan, workload, live, inFlight, abort.signal);
+  } catch (err) {
+    crash ??= err;
+  } finally {
+    input.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  // The measurement window ends with the load: summarising and cleaning up are not the run's cost.
+  monitor?.stop();
+  endedAt = performance.now();
+  workload.windDown();
+  if (ticker) clearInterval(ticker);
+  input.progress?.stop();
+  if (timeline) await timeline.stop().catch(() => undefined);
+  const targetCpu1 = targetCpu0 === null ? null : await target.cpuMicros();
+  const result = recorder?.finish() ?? null;
+  const poolStats = pool.stats();
+  const harness =
+    result && monitor
+      ? monitor.finish({
+          completedFlows: result.flows.completed,
+          droppedFlows: result.flows.dropped,
+          lateFlows: result.flows.late,
+          startedFlows: result.flows.started,
+          idpCpuMicros: targetCpu0 !== null && targetCpu1 !== null ? targetCpu1 - targetCpu0 : null,
+          verifierPool: { workers: poolStats.workers, taken: poolStats.taken, waits: poolStats.waits },
+        })
+      : null;
+  return {
+    result,
+    harness,
+    crash,
+    partial: crash !== null || interrupted,
+    interrupted,
+    durationMs: Math.round(endedAt - t0),
+    faultTimings: timeline ? timeline.timings : null,
+    faultErrors: timeline ? [...timeline.errors] : [],
+  };
+}
