@@ -3,7 +3,7 @@
  * front of the IdP, on the embedded Toxiproxy-compatible server or a real Toxiproxy. All control
  * goes through toxiproxy-node-client, the one client.
  */
-import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
+import { type Proxy as ToxiproxyProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { TokenstormError } from '../errors.ts';
 import type { Route, RouteTarget } from '../flow/http.ts';
 import type { Fault, ToxicInput } from '../scenario/types.ts';
@@ -30,6 +30,35 @@ function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
 
 
 /**
+ * toxiproxy-node-client turns every non-2xx answer into "Request failed with status code N" and
+ * drops the body, where Toxiproxy says what was wrong (`{"error":"…"}`). A fault that could not be
+ * applied must be reported in the server's own words, so the client's one fetch keeps them.
+ */
+function keepServerErrors(client: Toxiproxy): void {
+  const api = client.getApi() as unknown as { doFetch(url: string, init: RequestInit): Promise<Response> };
+  api.doFetch = async (url, init) => {
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(FAULT_CALL_TIMEOUT_MS) });
+    } catch (err) {
+      throw new ToxiproxyError('Error', err instanceof Error ? err.message : String(err));
+    }
+    if (!res.ok) {
+      const text = (await res.text().catch(() => '')).slice(0, 500).trim();
+      let said = text;
+      try {
+        const body = JSON.parse(text) as { error?: unknown };
+        if (typeof body.error === 'string') said = body.error;
+      } catch {
+        // Not JSON (404 page not found): the text itself is what the server said.
+      }
+      throw new ToxiproxyError('Error', `Toxiproxy answered ${res.status}${said ? `: ${said}` : ''}`);
+    }
+    return res;
+  };
+}
+
+/**
  * Proxies for one run.
  *
  * @example
@@ -48,6 +77,7 @@ export class FaultLayer implements AsyncDisposable {
     this.url = url;
     this.server = server;
     this.client = new Toxiproxy(url);
+    keepServerErrors(this.client);
   }
 
   /** Starts the embedded server (url null) or connects to a real Toxiproxy; unreachable → exit 3. */
