@@ -11,6 +11,7 @@ export type TokenstormErrorCode =
   | 'ERR_THRESHOLD_INVALID'
   | 'ERR_REPORT_INVALID'
   | 'ERR_TARGET_UNREACHABLE'
+  | 'ERR_TARGET_UNSUITABLE'
   | 'ERR_FAULT_SERVER_UNREACHABLE'
   | 'ERR_NOT_LOOPBACK'
   | 'ERR_IDP_START'
@@ -34,6 +35,7 @@ export const ERROR_TABLE: Record<TokenstormErrorCode, ErrorKind> = {
   ERR_THRESHOLD_INVALID: { exitCode: 2, hint: "use k6 syntax, e.g. 'token:p(95)<200'" },
   ERR_REPORT_INVALID: { exitCode: 2 },
   ERR_TARGET_UNREACHABLE: { exitCode: 3 },
+  ERR_TARGET_UNSUITABLE: { exitCode: 2, hint: 'check the target and client settings with `tokenstorm check`' },
   ERR_FAULT_SERVER_UNREACHABLE: { exitCode: 3 },
   ERR_NOT_LOOPBACK: { exitCode: 2, hint: 'load and fault traffic may only go to 127.0.0.1 or localhost' },
   ERR_IDP_START: { exitCode: 3 },

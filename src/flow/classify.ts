@@ -32,6 +32,10 @@ const GRANT_PATTERNS: Array<[RegExp, FailureClass]> = [
   [/is expired|code expired/i, 'code_expired'],
   [/redirect_uri/i, 'redirect_uri_mismatch'],
   [/client mismatch/i, 'invalid_client'],
+  // oidc-provider revokes a rotated refresh token presented again; Keycloak says "Stale token" /
+  // "Maximum allowed refresh token reuse exceeded".
+  [/refresh token.*(already|reuse|rotated|consumed)|stale token|token reuse/i, 'refresh_token_reused'],
+  [/DPoP proof/i, 'dpop_proof_invalid'],
 ];
 
 const REQUEST_PATTERNS: Array<[RegExp, FailureClass]> = [
@@ -61,8 +65,13 @@ export function classifyOAuthError(e: OAuthErrorEvidence): FailureClass {
     case 'invalid_request':
       return match(REQUEST_PATTERNS, text) ?? 'invalid_request';
     case 'invalid_client':
-    case 'unauthorized_client':
       return 'invalid_client';
+    case 'unauthorized_client':
+      return 'unauthorized_client';
+    case 'invalid_dpop_proof':
+      return 'dpop_proof_invalid';
+    case 'use_dpop_nonce':
+      return 'dpop_nonce_required';
     case 'slow_down':
     case 'temporarily_unavailable':
       return status >= 500 ? 'server_error' : 'rate_limited';

@@ -8,9 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { decodeJwt, jwtVerify } from 'jose';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
-import { classifyOAuthError, DETAIL_HEADER, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
-import { type HttpClient, headerValue } from './http.ts';
+import { classifyOAuthError, oauthEvidence, statusEvidence } from './classify.ts';
+import type { HttpClient } from './http.ts';
+import type { ClientAuth, DpopSigner } from './client-auth.ts';
 import type { LoginDriver } from './login-driver.ts';
+import { readTokenResponse, sendTokenRequest } from './token-request.ts';
 import { FlowSession } from './session.ts';
 import type { FlowTarget } from './target.ts';
 
@@ -22,6 +24,10 @@ export interface FlowContext {
   pkce: { take(): { verifier: string; challenge: string } };
   target: FlowTarget;
   login: LoginDriver;
+  /** Token-endpoint client authentication; default: a public client (`client_id` only). */
+  clientAuth?: ClientAuth;
+  /** DPoP proofs on every token-endpoint request (RFC 9449); null/absent: none. */
+  dpop?: DpopSigner | null;
   /** Harness-side clock offset for ID-token time checks (simulates a skewed client clock), ms. */
   clockSkewMs: () => number;
   /** Allowed difference between the IdP's and the harness's clocks for iat/exp, s. */
@@ -56,15 +62,13 @@ export interface ObtainedCode {
 
 let flowCounter = 0;
 
-const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
-
 // Per target, the parts of the requests that never change, form-encoded once (the target is fixed for a run).
 interface StaticParts {
   /** What the parts were built from (a target changed in place gets new parts). */
   key: string;
   /** Authorization endpoint with response_type, client_id, redirect_uri and scope, ending in `&`. */
   authorizePrefix: string;
-  /** `&redirect_uri=…&client_id=…` of the token request. */
+  /** `&redirect_uri=…` of the token request (the client's credentials follow from its ClientAuth). */
   tokenSuffix: string;
 }
 const staticParts = new WeakMap<FlowTarget, StaticParts>();
@@ -79,7 +83,7 @@ function partsOf(target: FlowTarget): StaticParts {
     q.set('client_id', target.clientId);
     q.set('redirect_uri', target.redirectUri);
     q.set('scope', target.scope);
-    const tokenTail = new URLSearchParams({ redirect_uri: target.redirectUri, client_id: target.clientId });
+    const tokenTail = new URLSearchParams({ redirect_uri: target.redirectUri });
     p = { key, authorizePrefix: `${base.href}&`, tokenSuffix: `&${tokenTail.toString()}` };
     staticParts.set(target, p);
   }
@@ -137,6 +141,8 @@ export interface ExchangeOptions {
   intendedAt?: number;
   overrideVerifier?: string | null;
   overrideRedirectUri?: string;
+  /** Receives the tokens of a successful exchange (the refresh workload keeps the refresh token). */
+  onTokens?: (tokens: { accessToken: string; refreshToken?: string }) => void;
 }
 
 /**
@@ -149,41 +155,20 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   const tail =
     opts.overrideRedirectUri === undefined
       ? partsOf(ctx.target).tokenSuffix
-      : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri, client_id: ctx.target.clientId }).toString()}`;
+      : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri }).toString()}`;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
-  const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: ACCEPT_JSON });
+  const res = await sendTokenRequest(ctx, session, 'token', form);
   if (!res) return false;
   const latencyUs = opts.intendedAt === undefined ? res.serviceUs : (performance.now() - opts.intendedAt) * 1000;
   const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);
-  if (res.status !== 200) {
+  const tokens = readTokenResponse(ctx, 'token', res);
+  if (!tokens) {
     record(false);
-    const parsed = parseOAuthErrorBody(res.body);
-    if (!parsed) {
-      ctx.recorder.failure(statusEvidence('token', res.status, 'bad_response', 'token error response is not OAuth JSON'));
-      return false;
-    }
-    const e = { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) };
-    ctx.recorder.failure(oauthEvidence('token', e));
     return false;
   }
-  let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };
-  try {
-    body = JSON.parse(res.body) as typeof body;
-  } catch {
-    record(false);
-    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response is not JSON'));
-    return false;
-  }
-  if (typeof body.access_token !== 'string') {
-    record(false);
-    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response has no access_token'));
-    return false;
-  }
-  ctx.onSecret?.(body.access_token);
-  if (typeof body.refresh_token === 'string') ctx.onSecret?.(body.refresh_token);
-  if (typeof body.id_token === 'string') {
-    ctx.onSecret?.(body.id_token);
-    const problem = await checkIdToken(ctx, body.id_token, got.nonce);
+  opts.onTokens?.({ accessToken: tokens.accessToken, ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}) });
+  if (tokens.idToken !== undefined) {
+    const problem = await checkIdToken(ctx, tokens.idToken, got.nonce);
     if (problem) {
       record(false);
       ctx.recorder.failure(statusEvidence('token', 200, problem.failureClass, problem.description));

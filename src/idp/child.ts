@@ -35,6 +35,8 @@ async function start(config: IdpChildConfig): Promise<void> {
     issuer,
     codeTtlSec: config.codeTtlSec,
     autoApprove: config.autoApprove,
+    clientSecret: config.clientSecret,
+    jwtClientPublicJwk: config.jwtClientPublicJwk,
     mode: () => mode,
     onErrorDetail: send,
   });

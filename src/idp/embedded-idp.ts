@@ -9,7 +9,26 @@ import { entryFile } from '../paths.ts';
 import type { ChildMessage, ErrorDetailMessage, IdpChildConfig, IdpMode, IdpStats, ParentMessage } from './messages.ts';
 
 export type { IdpMode, IdpStats } from './messages.ts';
-import { CLIENT_ID, REDIRECT_PATH, SECOND_CLIENT_ID, TEST_USERS } from './constants.ts';
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import {
+  CLIENT_ID,
+  DPOP_CLIENT_ID,
+  PRIVATE_KEY_JWT_CLIENT_ID,
+  REDIRECT_PATH,
+  SECOND_CLIENT_ID,
+  SECRET_BASIC_CLIENT_ID,
+  SECRET_POST_CLIENT_ID,
+  TEST_USERS,
+} from './constants.ts';
+
+/** The embedded IdP's clients beyond the default public one, with their credentials (test credentials, per process). */
+export interface EmbeddedClients {
+  secretBasic: { clientId: string; clientSecret: string };
+  secretPost: { clientId: string; clientSecret: string };
+  privateKeyJwt: { clientId: string; privateJwk: JWK };
+  dpop: { clientId: string };
+}
 
 /** One oidc-provider error event as the parent keeps it. */
 export interface IdpErrorDetail {
@@ -29,6 +48,8 @@ export interface EmbeddedIdp {
   /** `<issuer>/cb`, registered for both clients. */
   redirectUri: string;
   users: string[];
+  /** Confidential, private_key_jwt and DPoP-bound clients (all with refresh tokens; the confidential ones also client_credentials). */
+  clients: EmbeddedClients;
   pid: number;
   /** Shifts the child's `Date.now()` / `new Date()` by `ms` (absolute, not cumulative). */
   setClockOffset(ms: number): Promise<void>;
@@ -86,10 +107,17 @@ function installExitHook(): void {
  * await idp.stop();
  */
 export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<EmbeddedIdp> {
+  // Fresh credentials per IdP process: nothing to leak beyond its life.
+  const clientSecret = randomBytes(24).toString('base64url');
+  const jwtKeys = await generateKeyPair('ES256', { extractable: true });
+  const kid = `jwt-${randomBytes(4).toString('hex')}`;
+  const jwtPrivateJwk: JWK = { ...(await exportJWK(jwtKeys.privateKey)), kid, alg: 'ES256' };
   const config: IdpChildConfig = {
     port: opts.port ?? 0,
     codeTtlSec: opts.codeTtlSec ?? 60,
     autoApprove: opts.autoApprove ?? false,
+    clientSecret,
+    jwtClientPublicJwk: { ...(await exportJWK(jwtKeys.publicKey)), kid, alg: 'ES256', use: 'sig' },
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new TokenstormError('ERR_USAGE', `idp port must be an integer 0..65535 (got ${opts.port})`);
@@ -240,6 +268,12 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     secondClientId: SECOND_CLIENT_ID,
     redirectUri: `${info.issuer}${REDIRECT_PATH}`,
     users: [...TEST_USERS],
+    clients: {
+      secretBasic: { clientId: SECRET_BASIC_CLIENT_ID, clientSecret },
+      secretPost: { clientId: SECRET_POST_CLIENT_ID, clientSecret },
+      privateKeyJwt: { clientId: PRIVATE_KEY_JWT_CLIENT_ID, privateJwk: jwtPrivateJwk },
+      dpop: { clientId: DPOP_CLIENT_ID },
+    },
     pid: info.pid,
     async setClockOffset(ms: number) {
       if (!Number.isFinite(ms)) throw new TokenstormError('ERR_USAGE', `clock offset must be a finite number of ms (got ${ms})`);

@@ -11,6 +11,10 @@ export interface IdpChildConfig {
   codeTtlSec: number;
   /** Replace devInteractions with one auto-approving interaction step. */
   autoApprove: boolean;
+  /** Credentials of the confidential clients, made by the parent (which hands them to the harness). */
+  clientSecret: string;
+  /** Public JWK of the private_key_jwt client. */
+  jwtClientPublicJwk: Record<string, unknown>;
 }
 
 /** Fault modes the parent can switch at run time. */

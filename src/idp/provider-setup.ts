@@ -9,7 +9,15 @@ import { createCookieKeygrip, generateSigningJwk } from './keys.ts';
 import { createMapAdapter, type MapAdapterStore } from './map-adapter.ts';
 import type { ErrorDetailMessage, IdpMode } from './messages.ts';
 import { realNowMs } from './clock.ts';
-import { CLIENT_ID, REDIRECT_PATH, SECOND_CLIENT_ID } from './constants.ts';
+import {
+  CLIENT_ID,
+  DPOP_CLIENT_ID,
+  PRIVATE_KEY_JWT_CLIENT_ID,
+  REDIRECT_PATH,
+  SECOND_CLIENT_ID,
+  SECRET_BASIC_CLIENT_ID,
+  SECRET_POST_CLIENT_ID,
+} from './constants.ts';
 
 /** The account auto-approve logs in when the request carries no `login_hint`. */
 const AUTO_APPROVE_ACCOUNT = 'alice';
@@ -19,6 +27,10 @@ export interface IdpProviderOptions {
   issuer: string;
   codeTtlSec: number;
   autoApprove: boolean;
+  /** Secret of the client_secret_basic / client_secret_post clients. */
+  clientSecret: string;
+  /** Public JWK of the private_key_jwt client. */
+  jwtClientPublicJwk: Record<string, unknown>;
   /** Read on every authorization request, so mode changes apply at once. */
   mode: () => IdpMode;
   onErrorDetail: (message: ErrorDetailMessage) => void;
@@ -65,9 +77,26 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
     response_types: ['code'],
   });
 
+  const confidential = (clientId: string, method: string) => ({
+    ...client(clientId),
+    token_endpoint_auth_method: method,
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+  });
+
   const provider = new Provider(issuer, {
     adapter: store.Adapter,
-    clients: [client(CLIENT_ID), client(SECOND_CLIENT_ID)],
+    clients: [
+      client(CLIENT_ID),
+      client(SECOND_CLIENT_ID),
+      { ...confidential(SECRET_BASIC_CLIENT_ID, 'client_secret_basic'), client_secret: options.clientSecret },
+      { ...confidential(SECRET_POST_CLIENT_ID, 'client_secret_post'), client_secret: options.clientSecret },
+      {
+        ...confidential(PRIVATE_KEY_JWT_CLIENT_ID, 'private_key_jwt'),
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [options.jwtClientPublicJwk] },
+      },
+      { ...client(DPOP_CLIENT_ID), dpop_bound_access_tokens: true },
+    ],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -84,7 +113,15 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
     pkce: { required: () => true },
     ttl: { ...TTL_SEC, AuthorizationCode: options.codeTtlSec },
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-    features: { devInteractions: { enabled: !autoApprove } },
+    features: {
+      devInteractions: { enabled: !autoApprove },
+      clientCredentials: { enabled: true },
+      dPoP: { enabled: true },
+    },
+    // Every client with the refresh_token grant gets a refresh token (no offline_access consent
+    // dance), rotated on every use, so a refresh workload and a reuse probe have something to test.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
     ...(autoApprove ? { interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` } } : {}),
   });
 

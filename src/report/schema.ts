@@ -29,6 +29,10 @@ export const FAILURE_CLASSES = [
   'connection_refused',
   'bad_response',
   'clock_skew',
+  'unauthorized_client',
+  'dpop_proof_invalid',
+  'dpop_nonce_required',
+  'refresh_token_reused',
   'other',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -172,7 +176,7 @@ export type ReportTargetKind = 'embedded' | 'remote';
 export interface Report {
   schema: 'tokenstorm/report@1';
   runId: string;
-  scenario: { name: string; file: string | null; mode: 'flow' | 'token'; model: 'open' | 'closed'; description?: string };
+  scenario: { name: string; file: string | null; mode: 'flow' | 'token' | 'refresh' | 'client_credentials'; model: 'open' | 'closed'; description?: string };
   startedAt: string;
   durationMs: number;
   /** True when the run stopped early (SIGINT, crash); the report covers what was recorded. */

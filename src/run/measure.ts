@@ -74,12 +74,15 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     pkce: pool,
     target: input.flowTarget,
     login: target.login,
+    clientAuth: target.clientAuth,
+    dpop: target.dpop,
     clockSkewMs: () => target.harnessSkewMs(),
     idTokenToleranceSec: 5,
     verifySignatureEvery: 16,
     ...(input.onSecret ? { onSecret: input.onSecret } : {}),
     ...(input.onFlow ? { onFlow: input.onFlow } : {}),
   };
+  for (const secret of target.clientAuth.secrets()) input.onSecret?.(secret);
   const workload = input.adopt(createWorkload({ plan, ctx, ...(input.onFlow ? { onFlow: input.onFlow } : {}) }));
   const abort = new AbortController();
   let crash: unknown = null;

@@ -59,8 +59,12 @@ export interface SloInput {
 export interface ScenarioInput {
   name?: string;
   description?: string;
-  /** 'flow' (default): full authorize → login → callback → token flows. 'token': a bank of codes, exchanges at the scheduled rate. */
-  mode?: 'flow' | 'token';
+  /**
+   * 'flow' (default): full authorize → login → callback → token flows. 'token': a bank of codes,
+   * exchanges at the scheduled rate. 'refresh': simulated users redeem their refresh tokens at the
+   * rate (rotation followed). 'client_credentials': machine-to-machine token requests at the rate.
+   */
+  mode?: RunMode;
   load?: {
     /** 'open' (default, arrival rate) or 'closed' (fixed VUs). */
     model?: 'open' | 'closed';
@@ -95,13 +99,44 @@ export interface ScenarioInput {
     password?: string;
     /** Embedded IdP: authorization-code TTL (s), default 60. */
     codeTtlSec?: number;
+    /** Token-endpoint client authentication and DPoP; default a public client. */
+    client?: ClientInput;
   };
+  /** Refresh mode: how many simulated users (each with its own refresh token). Default 32. */
+  refresh?: { sessions?: number };
   faults?: FaultInput[];
   slo?: SloInput;
   /** k6-syntax thresholds, e.g. 'token:p(95)<200', 'flow:rate(failed)<0.01'. */
   thresholds?: string[];
   /** Failure classes the scenario expects (game days); reported, not gated. */
   expectFailures?: FailureClass[];
+}
+
+/** What a workload does per unit; one file each under src/load/workloads/. */
+export type RunMode = 'flow' | 'token' | 'refresh' | 'client_credentials';
+
+/** A secret given inline or read from the environment when the scenario is loaded. */
+export type SecretInput = string | { env: string };
+
+/** `target.client` as written. */
+export interface ClientInput {
+  /** Default 'none' (public client). */
+  auth?: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  clientSecret?: SecretInput;
+  /** private_key_jwt: PKCS#8 PEM or private JWK file. */
+  privateKeyFile?: SecretInput;
+  assertionAlg?: 'ES256' | 'EdDSA';
+  /** DPoP proofs on token requests (RFC 9449): true = ES256. */
+  dpop?: boolean | 'ES256' | 'EdDSA';
+}
+
+/** `target.client`, validated. */
+export interface ClientPlan {
+  auth: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  clientSecret?: string;
+  privateKeyFile?: string;
+  assertionAlg: 'ES256' | 'EdDSA';
+  dpop: 'ES256' | 'EdDSA' | null;
 }
 
 /** One validated stage in ms. */
@@ -128,7 +163,7 @@ export interface RunPlan {
   name: string;
   description: string;
   file: string | null;
-  mode: 'flow' | 'token';
+  mode: RunMode;
   model: 'open' | 'closed';
   /** Open model: rate stages (a constant rate is one stage with start = target). Closed: vus stages. */
   stages: Stage[];
@@ -149,7 +184,9 @@ export interface RunPlan {
     username: string;
     password: string;
     codeTtlSec: number;
+    client: ClientPlan;
   };
+  refresh: { sessions: number };
   faults: Fault[];
   slo: { p95Ms: number | null; errorRate: number | null; endpoint: EndpointClass };
   thresholds: string[];

@@ -14,9 +14,10 @@ import { arrayAt, dur, enumProblem, num, objectAt, oneOf, str } from './checks.t
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
+import { readClient } from './validate-client.ts';
 import { validateFaults } from './validate-faults.ts';
 
-const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
+const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'refresh', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
 const LOAD_KEYS = [
   'model',
   'ratePerSec',
@@ -32,7 +33,8 @@ const LOAD_KEYS = [
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
-const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec'];
+const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec', 'client'];
+const MODES = ['flow', 'token', 'refresh', 'client_credentials'] as const;
 const SLO_KEYS = ['p95Ms', 'errorRate', 'endpoint'];
 
 /** Defaults a scenario may leave out (also shown by the dry-run). */
@@ -48,6 +50,7 @@ export const DEFAULTS = {
   username: 'alice',
   password: 'secret',
   codeTtlSec: 60,
+  refreshSessions: 32,
 } as const;
 
 /**
@@ -73,13 +76,17 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   if (root === null) return null;
   const name = str(root, 'name', '', p) ?? (file ? basename(file, extname(file)) : 'scenario');
   const description = str(root, 'description', '', p, true) ?? '';
-  const mode = oneOf(root, 'mode', '', ['flow', 'token'] as const, p) ?? DEFAULTS.mode;
+  const mode = oneOf(root, 'mode', '', MODES, p) ?? DEFAULTS.mode;
 
   const load = readLoad(root.load, p);
-  if (mode === 'token' && load?.model === 'closed') {
-    p.push(`mode token needs the open model (load.model is closed): exchanges are scheduled at a rate`);
+  if (mode !== 'flow' && load?.model === 'closed') {
+    p.push(`mode ${mode} needs the open model (load.model is closed): requests are scheduled at a rate`);
   }
   const target = readTarget(root.target, p);
+  if (mode === 'client_credentials' && target.client.auth === 'none') {
+    p.push('mode client_credentials needs a confidential client: set target.client.auth (client_secret_basic, client_secret_post or private_key_jwt)');
+  }
+  const refresh = readRefresh(root.refresh, p);
   const codeBank = readCodeBank(root.codeBank, p);
   if (target.issuer === null && codeBank.maxAgeMs >= target.codeTtlSec * 1000) {
     p.push(
@@ -102,6 +109,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
     mode,
     ...load,
     codeBank,
+    refresh,
     target,
     faults,
     slo,
@@ -228,7 +236,13 @@ function readTarget(v: unknown, p: Problems): RunPlan['target'] {
     username: str(o, 'username', 'target', p) ?? DEFAULTS.username,
     password: str(o, 'password', 'target', p) ?? DEFAULTS.password,
     codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
+    client: readClient(o.client, p),
   };
+}
+
+function readRefresh(v: unknown, p: Problems): RunPlan['refresh'] {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'refresh', ['sessions'], p)) ?? {};
+  return { sessions: num(o, 'sessions', 'refresh', { integer: true, min: 1, max: 10_000 }, p) ?? DEFAULTS.refreshSessions };
 }
 
 function readSlo(v: unknown, p: Problems): RunPlan['slo'] {

@@ -3,11 +3,42 @@
  * the oidc-provider login driver, its own public client and user, and can skew its clock and
  * switch misbehaviour modes.
  */
+import { type ClientAuth, publicClient } from '../flow/client-auth.ts';
 import { oidcProviderLogin } from '../flow/login-driver.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
+import type { RunPlan } from '../scenario/types.ts';
+import { createClientAuth, createDpopSigner } from './client-auth.ts';
 import type { Target, TargetKind } from './types.ts';
 
-function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: Parameters<TargetKind['open']>[0]): Target {
+/**
+ * The embedded client matching the scenario's `target.client` (unless it names its own): the
+ * embedded IdP registers one client per authentication method, with credentials made per process.
+ */
+async function embeddedClient(idp: EmbeddedIdp, plan: RunPlan): Promise<{ clientId: string; auth: ClientAuth }> {
+  const c = plan.target.client;
+  const own = plan.target.clientId;
+  switch (c.auth) {
+    case 'client_secret_basic':
+    case 'client_secret_post': {
+      const builtIn = c.auth === 'client_secret_basic' ? idp.clients.secretBasic : idp.clients.secretPost;
+      const clientId = own ?? builtIn.clientId;
+      return { clientId, auth: await createClientAuth(clientId, { ...c, clientSecret: c.clientSecret ?? builtIn.clientSecret }) };
+    }
+    case 'private_key_jwt': {
+      const clientId = own ?? idp.clients.privateKeyJwt.clientId;
+      const key = c.privateKeyFile ? {} : { privateJwk: idp.clients.privateKeyJwt.privateJwk };
+      return { clientId, auth: await createClientAuth(clientId, { ...c, ...key }) };
+    }
+    default: {
+      const clientId = own ?? (c.dpop ? idp.clients.dpop.clientId : idp.clientId);
+      return { clientId, auth: publicClient(clientId) };
+    }
+  }
+}
+
+async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan): Promise<Target> {
+  const { clientId, auth } = await embeddedClient(idp, plan);
+  const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop) : null;
   let stopping = false;
   const lost = idp.exited.then(({ code, signal }) => {
     // The run's own shutdown also ends the child; only an exit before that is a lost target.
@@ -18,13 +49,15 @@ function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: Parameters<Targe
     kind: 'embedded',
     issuer: idp.issuer,
     client: {
-      clientId: plan.target.clientId ?? idp.clientId,
+      clientId,
       redirectUri: plan.target.redirectUri ?? idp.redirectUri,
       scope: plan.target.scope,
       username: plan.target.username,
       password: plan.target.password,
     },
     login: oidcProviderLogin,
+    clientAuth: auth,
+    dpop,
     harnessSkewMs: () => 0,
     actuators: {
       clockSkew: {
@@ -58,6 +91,12 @@ export const embeddedTargetKind: TargetKind = {
   accepts: (plan, options) => (options.issuer ?? plan.target.issuer) === null,
   async open(plan, options) {
     if (options.embeddedIdp) return embeddedTarget(options.embeddedIdp, false, plan);
-    return embeddedTarget(await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec }), true, plan);
+    const idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec });
+    try {
+      return await embeddedTarget(idp, true, plan);
+    } catch (err) {
+      await idp.stop();
+      throw err;
+    }
   },
 };

@@ -5,6 +5,7 @@
 import { assertLoopbackUrl } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { oidcProviderLogin } from '../flow/login-driver.ts';
+import { createClientAuth, createDpopSigner } from './client-auth.ts';
 import type { Target, TargetKind } from './types.ts';
 
 /** A remote issuer (`--issuer` or the scenario's target.issuer). */
@@ -26,6 +27,8 @@ export const remoteTargetKind: TargetKind = {
   async open(plan, options) {
     const issuer = (options.issuer ?? plan.target.issuer)!.replace(/\/$/, '');
     let skewMs = 0;
+    const clientAuth = await createClientAuth(plan.target.clientId!, plan.target.client);
+    const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop) : null;
     const target: Target = {
       kind: 'remote',
       issuer,
@@ -37,6 +40,8 @@ export const remoteTargetKind: TargetKind = {
         password: plan.target.password,
       },
       login: oidcProviderLogin,
+      clientAuth,
+      dpop,
       harnessSkewMs: () => skewMs,
       actuators: {
         clockSkew: {

@@ -6,6 +6,7 @@
  * faults it can apply to itself.
  */
 import type { TargetActuators } from '../chaos/actuators/types.ts';
+import type { ClientAuth, DpopSigner } from '../flow/client-auth.ts';
 import type { LoginDriver } from '../flow/login-driver.ts';
 import type { ReportTargetKind } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
@@ -26,6 +27,10 @@ export interface Target extends AsyncDisposable {
   readonly issuer: string;
   readonly client: TargetClient;
   readonly login: LoginDriver;
+  /** How the client authenticates at the token endpoint. */
+  readonly clientAuth: ClientAuth;
+  /** DPoP proof signer when the scenario asks for DPoP; null otherwise. */
+  readonly dpop: DpopSigner | null;
   /** Faults this target applies to itself (clock, modes). */
   readonly actuators: TargetActuators;
   /**

@@ -3,7 +3,9 @@
  * {@link WorkloadKind} in its own file and add it here.
  */
 import { TokenstormError } from '../../errors.ts';
+import { clientCredentialsWorkload } from './client-credentials.ts';
 import { flowWorkload } from './flow.ts';
+import { refreshWorkload } from './refresh.ts';
 import { tokenWorkload } from './token.ts';
 import type { Workload, WorkloadEnv, WorkloadKind } from './types.ts';
 
@@ -11,6 +13,8 @@ import type { Workload, WorkloadEnv, WorkloadKind } from './types.ts';
 export const WORKLOADS: Readonly<Record<string, WorkloadKind>> = {
   [flowWorkload.name]: flowWorkload,
   [tokenWorkload.name]: tokenWorkload,
+  [refreshWorkload.name]: refreshWorkload,
+  [clientCredentialsWorkload.name]: clientCredentialsWorkload,
 };
 
 /**

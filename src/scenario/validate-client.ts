@@ -1,0 +1,63 @@
+/**
+ * `target.client`: how the client authenticates at the token endpoint and whether it proves
+ * possession with DPoP. Secrets never need to live in a scenario file: `clientSecret` and
+ * `privateKeyFile` take `{ env: "NAME" }`, read from the environment when the scenario is loaded.
+ */
+import { at, objectAt, oneOf, str } from './checks.ts';
+import type { Obj, Problems } from './checks.ts';
+import type { ClientPlan } from './types.ts';
+
+const CLIENT_KEYS = ['auth', 'clientSecret', 'privateKeyFile', 'assertionAlg', 'dpop'];
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+
+/**
+ * A string given inline or as `{ env: "NAME" }`. The value is never echoed in a problem (it may be
+ * a secret); an unset variable is named.
+ */
+export function secretAt(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const ref = objectAt(v, at(path, key), ['env'], p);
+    if (!ref) return undefined;
+    const name = str(ref, 'env', at(path, key), p);
+    if (name === undefined) {
+      p.push(`${at(path, key)} must be a string or { env: "NAME" }`);
+      return undefined;
+    }
+    const value = env[name];
+    if (value === undefined || value === '') {
+      p.push(`${at(path, key)} reads the environment variable ${name}, which is not set (export ${name}=…)`);
+      return undefined;
+    }
+    return value;
+  }
+  return str(o, key, path, p);
+}
+
+/**
+ * Reads `target.client`; a missing section is a public client without DPoP.
+ *
+ * @example
+ * readClient({ auth: 'client_secret_basic', clientSecret: { env: 'IDP_SECRET' } }, problems);
+ */
+export function readClient(v: unknown, p: Problems): ClientPlan {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'target.client', CLIENT_KEYS, p)) ?? {};
+  const auth = oneOf(o, 'auth', 'target.client', AUTH_METHODS, p) ?? 'none';
+  const clientSecret = secretAt(o, 'clientSecret', 'target.client', p);
+  const privateKeyFile = secretAt(o, 'privateKeyFile', 'target.client', p);
+  const assertionAlg = oneOf(o, 'assertionAlg', 'target.client', ['ES256', 'EdDSA'] as const, p) ?? 'ES256';
+  let dpop: ClientPlan['dpop'] = null;
+  const d = o.dpop;
+  if (d === true) dpop = 'ES256';
+  else if (d === 'ES256' || d === 'EdDSA') dpop = d;
+  else if (d !== undefined && d !== false) p.push(`target.client.dpop must be true, false, 'ES256' or 'EdDSA'`);
+  if (auth === 'none' && clientSecret !== undefined) p.push('target.client.clientSecret is set but target.client.auth is none (use client_secret_basic or client_secret_post)');
+  return {
+    auth,
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(privateKeyFile !== undefined ? { privateKeyFile } : {}),
+    assertionAlg,
+    dpop,
+  };
+}
