@@ -28,13 +28,13 @@ const GRANT_PATTERNS: Array<[RegExp, FailureClass]> = [
   [/code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)/i, 'pkce_verifier_missing'],
   [/unsupported code_challenge_method|code_challenge_method.*not (supported|allowed)/i, 'pkce_method_rejected'],
   [/code_verifier does not match|PKCE verification failed|pkce/i, 'pkce_mismatch'],
+  // oidc-provider revokes a rotated refresh token presented again; Keycloak says "Stale token" /
+  // "Maximum allowed refresh token reuse exceeded".
+  [/refresh token.*(already|reuse|rotated|consumed)|stale token|token reuse/i, 'refresh_token_reused'],
   [/already consumed|already (been )?used|code (was )?reused/i, 'code_reused'],
   [/is expired|code expired/i, 'code_expired'],
   [/redirect_uri/i, 'redirect_uri_mismatch'],
   [/client mismatch/i, 'invalid_client'],
-  // oidc-provider revokes a rotated refresh token presented again; Keycloak says "Stale token" /
-  // "Maximum allowed refresh token reuse exceeded".
-  [/refresh token.*(already|reuse|rotated|consumed)|stale token|token reuse/i, 'refresh_token_reused'],
   [/DPoP proof/i, 'dpop_proof_invalid'],
 ];
 

@@ -21,6 +21,8 @@ export interface IdpChildConfig {
 export interface IdpMode {
   /** Authorization requests with `code_challenge_method=S256` get an `invalid_request` error redirect. */
   rejectS256?: boolean;
+  /** DPoP proofs must carry a server nonce (RFC 9449 §8): the first proof gets `use_dpop_nonce`. */
+  dpopNonce?: boolean;
 }
 
 /** Parent → child. Requests with an `id` get exactly one {@link ChildReply} with the same id. */

@@ -3,6 +3,7 @@
  * unbounded adapter) and the koa middleware for tokenstorm's own needs (error-detail header, the
  * rejectS256 fault, the /cb landing page, the optional auto-approve interaction).
  */
+import { randomBytes } from 'node:crypto';
 import Provider, { type KoaContext, type KoaNext, type ProviderError } from 'oidc-provider';
 import { ERROR_DETAIL_HEADER, redactDetail } from './error-details.ts';
 import { createCookieKeygrip, generateSigningJwk } from './keys.ts';
@@ -116,7 +117,8 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
     features: {
       devInteractions: { enabled: !autoApprove },
       clientCredentials: { enabled: true },
-      dPoP: { enabled: true },
+      // Nonces only when the dpopNonce mode asks for them (one extra round trip per token request).
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.mode().dpopNonce === true },
     },
     // Every client with the refresh_token grant gets a refresh token (no offline_access consent
     // dance), rotated on every use, so a refresh workload and a reuse probe have something to test.

@@ -27,6 +27,20 @@ export function expectedArrivals(plan: RunPlan): number | null {
   return plan.maxFlows === null ? n : Math.min(n, plan.maxFlows);
 }
 
+const MODE_UNITS: Record<RunPlan['mode'], string> = {
+  flow: 'flows',
+  token: 'token exchanges',
+  refresh: 'refresh-token grants',
+  client_credentials: 'client-credentials grants',
+};
+
+const MODE_WORDS: Record<RunPlan['mode'], string> = {
+  flow: 'each flow is authorize → login → callback → token',
+  token: 'a bank of fresh authorization codes is kept full; only the token exchange is driven at the scheduled rate',
+  refresh: 'simulated users log in once, then redeem their (rotating) refresh tokens at the scheduled rate',
+  client_credentials: 'machine-to-machine token requests (client_credentials grant) at the scheduled rate',
+};
+
 /**
  * The dry-run text: one fact per line, times from the start of the run.
  *
@@ -34,15 +48,11 @@ export function expectedArrivals(plan: RunPlan): number | null {
  * process.stdout.write(describePlan(await loadScenario('smoke')));
  */
 export function describePlan(plan: RunPlan): string {
-  const unit = plan.mode === 'token' ? 'exchanges/s' : 'flows/s';
-  const what = plan.mode === 'token' ? 'token exchanges' : 'flows';
+  const unit = plan.mode === 'flow' ? 'flows/s' : plan.mode === 'token' ? 'exchanges/s' : 'requests/s';
+  const what = MODE_UNITS[plan.mode];
   const lines: string[] = [];
   lines.push(`Scenario ${plan.name}${plan.file ? ` (${plan.file})` : ''}${plan.description ? `: ${plan.description}` : ''}`);
-  lines.push(
-    plan.mode === 'token'
-      ? 'Mode: token — a bank of fresh authorization codes is kept full; only the token exchange is driven at the scheduled rate'
-      : 'Mode: flow — each flow is authorize → login → callback → token',
-  );
+  lines.push(`Mode: ${plan.mode} — ${MODE_WORDS[plan.mode]}`);
   const modelWords =
     plan.model === 'open'
       ? 'open model (arrival rate; latency measured from the intended start)'
@@ -99,6 +109,8 @@ function targetWords(plan: RunPlan): string {
   if (t.clientId !== null) parts.push(`client ${t.clientId}`);
   if (t.redirectUri !== null) parts.push(`redirect ${t.redirectUri}`);
   if (t.issuer === null) parts.push(`code TTL ${t.codeTtlSec}s`);
+  parts.push(`client auth ${t.client.auth}${t.client.dpop ? ` with DPoP (${t.client.dpop})` : ''}`);
+  if (plan.mode === 'refresh') parts.push(`${plan.refresh.sessions} simulated users`);
   return parts.join(', ');
 }
 

@@ -20,6 +20,7 @@ describe('validateScenario: defaults and plan shape', () => {
       requestTimeoutMs: 10_000,
       connectTimeoutMs: 5_000,
       codeBank: { size: 256, maxAgeMs: 30_000, producers: 8 },
+      refresh: { sessions: 32 },
       target: {
         issuer: null,
         clientId: null,
@@ -28,6 +29,7 @@ describe('validateScenario: defaults and plan shape', () => {
         username: 'alice',
         password: 'secret',
         codeTtlSec: 60,
+        client: { auth: 'none', assertionAlg: 'ES256', dpop: null },
       },
       faults: [],
       slo: { p95Ms: null, errorRate: null, endpoint: 'token' },
@@ -108,7 +110,7 @@ describe('validateScenario: one-line messages', () => {
     );
     expect(invalidMessage({ ...scenario(), lod: {} })).toBe('test.json: lod is not a known key (did you mean load?)');
     expect(invalidMessage({ ...scenario(), zzzzzz: 1 })).toBe(
-      'test.json: zzzzzz is not a known key (known keys: name, description, mode, load, codeBank, target, faults, slo, thresholds, expectFailures)',
+      'test.json: zzzzzz is not a known key (known keys: name, description, mode, load, codeBank, refresh, target, faults, slo, thresholds, expectFailures)',
     );
     expect(invalidMessage(scenario({ target: { isuer: 'http://127.0.0.1' } }))).toBe(
       'test.json: target.isuer is not a known key (did you mean target.issuer?)',
@@ -122,7 +124,7 @@ describe('validateScenario: one-line messages', () => {
     expect(
       invalidMessage({ mode: 'flw', load: { ratePerSec: -1, duration: '10x', maxInFlight: 0 }, slo: { errorRate: 2 } }),
     ).toBe(
-      'test.json: mode must be one of flow, token (got "flw"; did you mean flow?); ' +
+      'test.json: mode must be one of flow, token, refresh, client_credentials (got "flw"; did you mean flow?); ' +
         'load.ratePerSec must be > 0 (got -1); ' +
         "load.duration must be a duration like '500ms', '10s', '2m' or a number of ms (got \"10x\"); " +
         'load.maxInFlight must be an integer >= 1 (got 0); ' +
@@ -189,7 +191,7 @@ describe('validateScenario: one-line messages', () => {
 
   it('token mode needs the open model', () => {
     expect(invalidMessage({ mode: 'token', load: { model: 'closed', vus: 2, duration: '5s' } })).toBe(
-      'test.json: mode token needs the open model (load.model is closed): exchanges are scheduled at a rate',
+      'test.json: mode token needs the open model (load.model is closed): requests are scheduled at a rate',
     );
   });
 
