@@ -9,6 +9,7 @@ import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
+import { registerCheck } from './check.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -21,6 +22,7 @@ const program = new Command('tokenstorm')
   });
 
 registerRun(program);
+registerCheck(program);
 registerBench(program);
 registerProxy(program);
 registerIdp(program);

@@ -30,6 +30,8 @@ export interface HttpClientOptions {
   connectTimeoutMs: number;
   /** Per route: dial this address instead of the URL's (fault proxies). */
   routes?: Partial<Record<Route, RouteTarget>>;
+  /** Called after every exchange (`tokenstorm check` prints them as hops); unset in load runs. */
+  onExchange?: (endpoint: EndpointClass | 'discovery', req: HttpRequest, outcome: HttpOutcome) => void;
 }
 
 /** A request as the flow driver builds it. */
@@ -128,9 +130,11 @@ function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefin
 export class HttpClient implements AsyncDisposable {
   private readonly agents: Record<Route, Agent>;
   private readonly requestTimeoutMs: number;
+  private readonly onExchange: HttpClientOptions['onExchange'];
 
   constructor(options: HttpClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.onExchange = options.onExchange;
     const make = (route: Route): Agent =>
       new Agent({
         connections: options.connections,
@@ -150,6 +154,15 @@ export class HttpClient implements AsyncDisposable {
    * most of what `request()` costs beyond the socket work.
    */
   send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
+    if (!this.onExchange) return this.dispatch(endpoint, req);
+    const hook = this.onExchange;
+    return this.dispatch(endpoint, req).then((outcome) => {
+      hook(endpoint, req, outcome);
+      return outcome;
+    });
+  }
+
+  private dispatch(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
     const dispatcher: Dispatcher = this.agents[routeOf(endpoint)];
     let headers: Readonly<Record<string, string>> = req.headers ?? NO_HEADERS;
     let body: string | null = null;

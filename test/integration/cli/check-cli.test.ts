@@ -1,0 +1,75 @@
+/**
+ * `tokenstorm check` from the outside: one flow, every hop printed with its secrets redacted, and
+ * the exit code telling whether the configuration works.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const node = join(root, 'node_modules/.bin/node');
+const bin = join(root, 'bin/tokenstorm.js');
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokenstorm-check-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, reject) => {
+    const child = spawn(node, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('tokenstorm check', () => {
+  it('prints every hop of one flow against the embedded IdP and exits 0', async () => {
+    const r = await cli(['check']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/authorize GET .*\/auth\?response_type=code&client_id=tokenstorm/);
+    expect(r.stdout).toMatch(/token\s+POST .*\/token\n\s+→ 200/);
+    expect(r.stdout).toMatch(/sets cookies _interaction/);
+    expect(r.stdout).toMatch(/result {3}completed/);
+    // Secrets in URLs are replaced: the callback's code, the state, nonce and challenge.
+    expect(r.stdout).toMatch(/\/cb\?code=…&state=…/);
+    expect(r.stdout).toMatch(/code_challenge=…/);
+  });
+
+  it('names the failure class and exits 1 when the client is misconfigured', async () => {
+    const scenario = join(dir, 'bad-secret.json');
+    await writeFile(scenario, JSON.stringify({ load: { ratePerSec: 1, duration: '1s' }, target: { client: { auth: 'client_secret_post', clientSecret: 'wrong-secret-value-42' } } }));
+    const r = await cli(['check', scenario]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/result {3}FAILED: invalid_client at token HTTP 401 invalid_client/);
+    expect(r.stdout + r.stderr).not.toContain('wrong-secret-value-42');
+  });
+
+  it('checks the client-credentials grant in that mode', async () => {
+    const scenario = join(dir, 'cc.json');
+    await writeFile(scenario, JSON.stringify({ mode: 'client_credentials', load: { ratePerSec: 1, duration: '1s' }, target: { client: { auth: 'private_key_jwt' } } }));
+    const r = await cli(['check', scenario, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { ok: boolean; target: { auth: string }; hops: Array<{ endpoint: string; status: number }> };
+    expect(result.target.auth).toBe('private_key_jwt');
+    expect(result.hops.at(-1)).toMatchObject({ endpoint: 'token', status: 200 });
+  });
+
+  it('exits 3 when the issuer cannot be reached', async () => {
+    const scenario = join(dir, 'remote.json');
+    await writeFile(scenario, JSON.stringify({ load: { ratePerSec: 1, duration: '1s' }, target: { clientId: 'x', redirectUri: 'http://127.0.0.1:9/cb' } }));
+    const r = await cli(['check', scenario, '--issuer', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach issuer/);
+  });
+});
