@@ -12,6 +12,7 @@ import { classifyOAuthError, oauthEvidence, statusEvidence } from './classify.ts
 import type { HttpClient } from './http.ts';
 import type { ClientAuth, DpopSigner } from './client-auth.ts';
 import type { LoginDriver } from './login-driver.ts';
+import { pushAuthorizationRequest } from './par.ts';
 import { readTokenResponse, sendTokenRequest } from './token-request.ts';
 import { FlowSession } from './session.ts';
 import type { FlowTarget } from './target.ts';
@@ -28,6 +29,8 @@ export interface FlowContext {
   clientAuth?: ClientAuth;
   /** DPoP proofs on every token-endpoint request (RFC 9449); null/absent: none. */
   dpop?: DpopSigner | null;
+  /** Push the authorization request first (RFC 9126 PAR) and send only its request_uri to /auth. */
+  par?: boolean;
   /** Harness-side clock offset for ID-token time checks (simulates a skewed client clock), ms. */
   clockSkewMs: () => number;
   /** Allowed difference between the IdP's and the harness's clocks for iat/exp, s. */
@@ -110,7 +113,10 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession): Promis
   const state = randomUUID();
   const nonce = randomUUID();
   ctx.onSecret?.(pair.verifier);
-  const login = await ctx.login.run(session, ctx.target, authorizeUrl(ctx.target, pair.challenge, state, nonce));
+  let url: URL | null = authorizeUrl(ctx.target, pair.challenge, state, nonce);
+  if (ctx.par) url = await pushAuthorizationRequest(ctx, session, url);
+  if (!url) return null;
+  const login = await ctx.login.run(session, ctx.target, url);
   if (!login) return null;
   const q = login.callbackUrl.searchParams;
   const endpoint = login.endpoint;

@@ -12,6 +12,8 @@ export interface FlowTarget {
   issuer: string;
   authorizationEndpoint: URL;
   tokenEndpoint: URL;
+  /** RFC 9126 pushed authorization request endpoint, when the IdP advertises one. */
+  parEndpoint: URL | null;
   clientId: string;
   redirectUri: string;
   scope: string;
@@ -37,6 +39,7 @@ interface DiscoveryDocument {
   issuer?: unknown;
   authorization_endpoint?: unknown;
   token_endpoint?: unknown;
+  pushed_authorization_request_endpoint?: unknown;
   jwks_uri?: unknown;
   code_challenge_methods_supported?: unknown;
   authorization_response_iss_parameter_supported?: unknown;
@@ -112,6 +115,7 @@ export async function discover(http: HttpClient, issuer: string, client: ClientS
     issuer: advertised,
     authorizationEndpoint: endpoint(doc, 'authorization_endpoint', issuer),
     tokenEndpoint: endpoint(doc, 'token_endpoint', issuer),
+    parEndpoint: doc.pushed_authorization_request_endpoint === undefined ? null : endpoint(doc, 'pushed_authorization_request_endpoint', issuer),
     ...client,
     issParameterSupported: doc.authorization_response_iss_parameter_supported === true,
     codeChallengeMethods: methods,

@@ -5,7 +5,7 @@
  */
 
 /** Endpoint classes timed separately (DESIGN.md "Measurement rules"). `flow` is the whole flow. */
-export const ENDPOINT_CLASSES = ['authorize', 'login', 'consent', 'callback', 'token', 'refresh', 'flow'] as const;
+export const ENDPOINT_CLASSES = ['par', 'authorize', 'login', 'consent', 'callback', 'token', 'refresh', 'flow'] as const;
 export type EndpointClass = (typeof ENDPOINT_CLASSES)[number];
 
 /** Stable failure class ids (DESIGN.md "Failure classes"). */

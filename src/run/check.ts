@@ -120,6 +120,7 @@ export async function checkOneFlow(plan: RunPlan, options: { issuer: string | nu
     login: target.login,
     clientAuth: target.clientAuth,
     dpop: target.dpop,
+    par: target.par,
     clockSkewMs: () => target.harnessSkewMs(),
     idTokenToleranceSec: 5,
     verifySignatureEvery: 1,

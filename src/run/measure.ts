@@ -76,6 +76,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     login: target.login,
     clientAuth: target.clientAuth,
     dpop: target.dpop,
+    par: target.par,
     clockSkewMs: () => target.harnessSkewMs(),
     idTokenToleranceSec: 5,
     verifySignatureEvery: 16,

@@ -128,6 +128,8 @@ export interface ClientInput {
   assertionAlg?: 'ES256' | 'EdDSA';
   /** DPoP proofs on token requests (RFC 9449): true = ES256. */
   dpop?: boolean | 'ES256' | 'EdDSA';
+  /** Push the authorization request first (RFC 9126 PAR); timed as endpoint class `par`. */
+  par?: boolean;
 }
 
 /** `target.client`, validated. */
@@ -137,6 +139,7 @@ export interface ClientPlan {
   privateKeyFile?: string;
   assertionAlg: 'ES256' | 'EdDSA';
   dpop: 'ES256' | 'EdDSA' | null;
+  par: boolean;
 }
 
 /** One validated stage in ms. */

@@ -7,7 +7,7 @@ import { at, objectAt, oneOf, str } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import type { ClientPlan } from './types.ts';
 
-const CLIENT_KEYS = ['auth', 'clientSecret', 'privateKeyFile', 'assertionAlg', 'dpop'];
+const CLIENT_KEYS = ['auth', 'clientSecret', 'privateKeyFile', 'assertionAlg', 'dpop', 'par'];
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 /**
@@ -52,6 +52,8 @@ export function readClient(v: unknown, p: Problems): ClientPlan {
   if (d === true) dpop = 'ES256';
   else if (d === 'ES256' || d === 'EdDSA') dpop = d;
   else if (d !== undefined && d !== false) p.push(`target.client.dpop must be true, false, 'ES256' or 'EdDSA'`);
+  const par = o.par === undefined ? false : o.par === true ? true : o.par === false ? false : null;
+  if (par === null) p.push('target.client.par must be true or false');
   if (auth === 'none' && clientSecret !== undefined) p.push('target.client.clientSecret is set but target.client.auth is none (use client_secret_basic or client_secret_post)');
   return {
     auth,
@@ -59,5 +61,6 @@ export function readClient(v: unknown, p: Problems): ClientPlan {
     ...(privateKeyFile !== undefined ? { privateKeyFile } : {}),
     assertionAlg,
     dpop,
+    par: par === true,
   };
 }

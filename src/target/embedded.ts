@@ -58,6 +58,7 @@ async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan): 
     login: oidcProviderLogin,
     clientAuth: auth,
     dpop,
+    par: plan.target.client.par,
     harnessSkewMs: () => 0,
     actuators: {
       clockSkew: {

@@ -42,6 +42,7 @@ export const remoteTargetKind: TargetKind = {
       login: oidcProviderLogin,
       clientAuth,
       dpop,
+      par: plan.target.client.par,
       harnessSkewMs: () => skewMs,
       actuators: {
         clockSkew: {

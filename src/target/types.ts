@@ -31,6 +31,8 @@ export interface Target extends AsyncDisposable {
   readonly clientAuth: ClientAuth;
   /** DPoP proof signer when the scenario asks for DPoP; null otherwise. */
   readonly dpop: DpopSigner | null;
+  /** Push authorization requests first (RFC 9126). */
+  readonly par: boolean;
   /** Faults this target applies to itself (clock, modes). */
   readonly actuators: TargetActuators;
   /**

@@ -36,6 +36,7 @@ export interface ChartSpec {
 
 /** Endpoint colours, stable across charts and reports. */
 export const ENDPOINT_COLORS: Record<EndpointClass, string> = {
+  par: '#a16207',
   authorize: '#2563eb',
   login: '#7c3aed',
   consent: '#db2777',

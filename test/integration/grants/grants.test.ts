@@ -48,6 +48,8 @@ describe('client authentication and grant workloads (embedded IdP)', () => {
     ['flow', { auth: 'client_secret_post' }],
     ['flow', { auth: 'private_key_jwt' }],
     ['flow', { dpop: true }],
+    ['flow', { par: true }],
+    ['flow', { auth: 'client_secret_basic', par: true, dpop: true }],
     ['refresh', {}],
     ['refresh', { dpop: 'EdDSA' }],
     ['client_credentials', { auth: 'client_secret_basic' }],
@@ -59,6 +61,7 @@ describe('client authentication and grant workloads (embedded IdP)', () => {
     expect(r.flows.completed).toBeGreaterThan(5);
     const endpoint = mode === 'refresh' ? 'refresh' : 'token';
     expect(r.endpoints[endpoint]!.count).toBeGreaterThanOrEqual(r.flows.completed);
+    if ((client as { par?: boolean }).par) expect(r.endpoints.par!.count).toBe(r.flows.started);
     expect(outcome.exitCode).toBe(0);
   });
 
@@ -105,15 +108,18 @@ describe('client authentication and grant workloads (embedded IdP)', () => {
 
 describe('DPoP server nonces', () => {
   it('a token request answered with use_dpop_nonce is retried once with the nonce', async () => {
-    await idp.setMode({ dpopNonce: true });
+    // A fresh IdP: the harness keeps the last nonce per token endpoint, and this one has never
+    // given one, so the first proof must be challenged.
+    const fresh = await startEmbeddedIdp();
+    await fresh.setMode({ dpopNonce: true });
     try {
-      const { outcome } = await run({ target: { client: { dpop: true } } });
+      const outcome = await runPlan(validateScenario({ name: 'n', load, target: { client: { dpop: true } } }, null), { outDir, direct: true, embeddedIdp: fresh });
       expect(outcome.report.flows.failed, JSON.stringify(outcome.report.failures)).toBe(0);
       expect(outcome.report.flows.completed).toBeGreaterThan(5);
       // The IdP really asked: its own error events name the nonce challenge.
-      expect(idp.recentErrorDetails().some((d) => d.error === 'use_dpop_nonce')).toBe(true);
+      expect(fresh.recentErrorDetails().some((d) => d.error === 'use_dpop_nonce')).toBe(true);
     } finally {
-      await idp.setMode({});
+      await fresh.stop();
     }
   });
 });

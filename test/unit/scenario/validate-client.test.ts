@@ -7,7 +7,7 @@ describe('target.client and grant modes', () => {
   it('reads secrets from the environment, never from the file', () => {
     process.env.TS_TEST_SECRET = 'from-env-secret';
     const plan = validateScenario({ load, target: { client: { auth: 'client_secret_post', clientSecret: { env: 'TS_TEST_SECRET' } } } }, 's.json');
-    expect(plan.target.client).toEqual({ auth: 'client_secret_post', clientSecret: 'from-env-secret', assertionAlg: 'ES256', dpop: null });
+    expect(plan.target.client).toEqual({ auth: 'client_secret_post', clientSecret: 'from-env-secret', assertionAlg: 'ES256', dpop: null, par: false });
     delete process.env.TS_TEST_SECRET;
   });
 

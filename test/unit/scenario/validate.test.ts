@@ -29,7 +29,7 @@ describe('validateScenario: defaults and plan shape', () => {
         username: 'alice',
         password: 'secret',
         codeTtlSec: 60,
-        client: { auth: 'none', assertionAlg: 'ES256', dpop: null },
+        client: { auth: 'none', assertionAlg: 'ES256', dpop: null, par: false },
       },
       faults: [],
       slo: { p95Ms: null, errorRate: null, endpoint: 'token' },
@@ -227,7 +227,7 @@ describe('validateScenario: one-line messages', () => {
 
   it('slo keys and endpoint', () => {
     expect(invalidMessage(scenario({ slo: { p95Ms: 0, endpoint: 'tokn' } }))).toBe(
-      'test.json: slo.p95Ms must be > 0 (got 0); slo.endpoint must be one of authorize, login, consent, callback, token, refresh, flow (got "tokn"; did you mean token?)',
+      'test.json: slo.p95Ms must be > 0 (got 0); slo.endpoint must be one of par, authorize, login, consent, callback, token, refresh, flow (got "tokn"; did you mean token?)',
     );
   });
 

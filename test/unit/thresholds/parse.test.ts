@@ -37,7 +37,7 @@ describe('parseThreshold: invalid, one message with the expression and what is w
     ['tokn:p(95)<200', 'threshold "tokn:p(95)<200": unknown endpoint "tokn" (did you mean token?)'],
     [
       'http_req_duration:p(95)<200',
-      'threshold "http_req_duration:p(95)<200": unknown endpoint "http_req_duration" (one of authorize, login, consent, callback, token, refresh, flow)',
+      'threshold "http_req_duration:p(95)<200": unknown endpoint "http_req_duration" (one of par, authorize, login, consent, callback, token, refresh, flow)',
     ],
     ['token:p(95)', 'threshold "token:p(95)": missing comparison (<, <=, >, >=, ==)'],
     ['token:p(95)=200', `threshold "token:p(95)=200": '=' is not a comparison (use <, <=, >, >= or ==)`],
