@@ -7,6 +7,9 @@ import { TokenstormError } from '../errors.ts';
 import { integerFlag } from './options.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
 
+/** Environment variable the standalone IdP takes its confidential clients' secret from. */
+export const SECRET_ENV = 'TOKENSTORM_IDP_CLIENT_SECRET';
+
 /** Parsed options of `tokenstorm idp`. */
 export interface IdpCommandOptions {
   port: number;
@@ -27,6 +30,9 @@ export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
     `  discovery      ${idp.issuer}/.well-known/openid-configuration`,
     `  client id      ${idp.clientId} (public, token_endpoint_auth_method none, PKCE S256 required)`,
     `  second client  ${idp.secondClientId}`,
+    `  confidential   ${idp.clients.secretBasic.clientId} (client_secret_basic), ${idp.clients.secretPost.clientId} (client_secret_post): secret from ${SECRET_ENV} when set, else random and not shown`,
+    `  private key    ${idp.clients.privateKeyJwt.clientId} (private_key_jwt; key made per process: use it through the embedded target of \`tokenstorm run\`)`,
+    `  DPoP-bound     ${idp.clients.dpop.clientId} (public, tokens bound to a DPoP key)`,
     `  redirect uri   ${idp.redirectUri}`,
     `  users          ${idp.users.join(', ')} (any login name and any password are accepted)`,
     `  code ttl       ${codeTtlSec} s`,
@@ -40,7 +46,13 @@ export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
  * command) or the IdP process dies (then it throws ERR_TARGET_UNREACHABLE).
  */
 export async function runIdp(options: IdpCommandOptions, signal: AbortSignal): Promise<void> {
-  const idp = await startEmbeddedIdp({ port: options.port, codeTtlSec: options.codeTtl, autoApprove: options.autoApprove });
+  const secret = process.env[SECRET_ENV];
+  const idp = await startEmbeddedIdp({
+    port: options.port,
+    codeTtlSec: options.codeTtl,
+    autoApprove: options.autoApprove,
+    ...(secret ? { clientSecret: secret } : {}),
+  });
   process.stdout.write(describeIdp(idp, options.codeTtl));
   // Nothing else keeps the event loop alive while we wait (the IdP child is unref'd).
   const keepAlive = setInterval(() => {}, 1 << 30);

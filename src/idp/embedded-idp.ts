@@ -77,6 +77,8 @@ export interface EmbeddedIdpOptions {
   autoApprove?: boolean;
   /** How long to wait for the child to listen (default 20 s). */
   startTimeoutMs?: number;
+  /** Secret of the confidential clients; default: random per process (never printed). */
+  clientSecret?: string;
 }
 
 /** How many error details the parent keeps. */
@@ -108,7 +110,7 @@ function installExitHook(): void {
  */
 export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<EmbeddedIdp> {
   // Fresh credentials per IdP process: nothing to leak beyond its life.
-  const clientSecret = randomBytes(24).toString('base64url');
+  const clientSecret = opts.clientSecret ?? randomBytes(24).toString('base64url');
   const jwtKeys = await generateKeyPair('ES256', { extractable: true });
   const kid = `jwt-${randomBytes(4).toString('hex')}`;
   const jwtPrivateJwk: JWK = { ...(await exportJWK(jwtKeys.privateKey)), kid, alg: 'ES256' };
