@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 const entryPoints = {
   'cli/main': 'src/cli/main.ts',
   'pkce/worker': 'src/pkce/worker.ts',
+  'pkce/sign-worker': 'src/pkce/sign-worker.ts',
   'idp/child': 'src/idp/child.ts',
 };
 

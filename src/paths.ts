@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = bundled ? resolve(here, '..') : here;
 
 /** Entry modules that run in a worker thread or child process. */
-export type EntryModule = 'pkce/worker' | 'idp/child';
+export type EntryModule = 'pkce/worker' | 'pkce/sign-worker' | 'idp/child';
 
 /**
  * Absolute path of an entry module in the current layout (source or bundle).

@@ -15,6 +15,7 @@ import { HttpClient } from './flow/http.ts';
 import { discover } from './flow/target.ts';
 import type { EmbeddedIdp } from './idp/embedded-idp.ts';
 import { createVerifierPool } from './pkce/pool.ts';
+import { SigningPool } from './pkce/presigned.ts';
 import { assembleReport } from './report/assemble.ts';
 import { loadReport } from './report/compare.ts';
 import type { Report } from './report/schema.ts';
@@ -93,7 +94,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const targetKind = targetKindFor(plan, targetOptions);
   const baseline = options.baseline ?? (options.baselineFile ? await loadReport(options.baselineFile) : null);
   const startedAt = new Date();
-  const m = await measure(plan, options, runId, () => targetKind.open(plan, targetOptions));
+  const m = await measure(plan, options, runId, (signing) => targetKind.open(plan, { ...targetOptions, signing }));
   // Failing before anything ran (bad target, fault server, a fault no actuator can apply) is an error, not a report.
   if (!m.result || !m.harness || (m.crash && m.result.flows.started === 0)) throw m.crash ?? new TokenstormError('ERR_INTERNAL', 'run ended without a recorder');
 
@@ -120,11 +121,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 }
 
 /** Opens every stage, runs the measured window and closes everything again, in reverse order, before returning. */
-async function measure(plan: RunPlan, options: RunOptions, runId: string, openTarget: () => Promise<Target>): Promise<Measured & { issuer: string; clientId: string }> {
+async function measure(plan: RunPlan, options: RunOptions, runId: string, openTarget: (signing: SigningPool) => Promise<Target>): Promise<Measured & { issuer: string; clientId: string }> {
   await using stack = new AsyncDisposableStack();
   const opened = { issuer: '', clientId: '' };
   try {
-    const target = stack.use(await openTarget());
+    // Starts no thread until a client assertion or DPoP proof is wanted.
+    const signing = stack.use(new SigningPool());
+    const target = stack.use(await openTarget(signing));
     Object.assign(opened, { issuer: target.issuer, clientId: target.client.clientId });
     const faults = options.direct ? null : await FaultLayer.forIssuer(options.toxiproxyUrl ?? null, target.issuer, runId);
     if (faults) stack.use(faults.layer);
@@ -138,7 +141,7 @@ async function measure(plan: RunPlan, options: RunOptions, runId: string, openTa
     const { connections, requestTimeoutMs, connectTimeoutMs } = plan;
     const http = stack.use(new HttpClient({ connections, requestTimeoutMs, connectTimeoutMs, ...(faults ? { routes: faults.routes } : {}) }));
     const flowTarget = await discover(http, target.issuer, target.client);
-    const measured = await measureLoad({ ...options, plan, target, flowTarget, http, pool, actuator, adopt: (w) => late.use(w) });
+    const measured = await measureLoad({ ...options, plan, target, flowTarget, http, pool, signing, actuator, adopt: (w) => late.use(w) });
     return { ...measured, ...opened };
   } catch (err) {
     // Only failures before the measured window get here; the window reports its own.

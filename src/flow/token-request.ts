@@ -12,7 +12,9 @@ import type { FlowSession } from './session.ts';
 
 const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
 
-// The latest DPoP nonce per token endpoint: servers rotate them, any recent one is accepted.
+// The latest DPoP nonce per token endpoint, kept once the server has shown it requires nonces (a
+// use_dpop_nonce challenge): servers rotate them and any recent one is accepted. Servers that only
+// offer nonces get none, so their proofs can be signed ahead of time.
 const nonces = new Map<string, string>();
 
 function isNonceChallenge(res: HttpResponse): boolean {
@@ -35,11 +37,13 @@ export async function sendTokenRequest(ctx: FlowContext, session: FlowSession, e
     return session.send(endpoint, { method: 'POST', url, form: form + creds.form, headers });
   };
   if (!ctx.dpop) return attempt(undefined);
+  const required = nonces.has(url.href);
   const first = await attempt(nonces.get(url.href));
   if (!first) return null;
   const offered = headerValue(first.headers, 'dpop-nonce');
-  if (offered) nonces.set(url.href, offered);
+  if (offered && required) nonces.set(url.href, offered);
   if (!offered || !isNonceChallenge(first)) return first;
+  nonces.set(url.href, offered);
   const second = await attempt(offered);
   if (!second) return null;
   const next = headerValue(second.headers, 'dpop-nonce');

@@ -145,6 +145,8 @@ export interface HarnessReport {
   bottleneck: boolean;
   reasons: string[];
   verifierPool: { workers: number; taken: number; waits: number };
+  /** Client assertions and DPoP proofs signed ahead of time on a worker: taken, and how often none was ready (signed inline). */
+  signing?: { taken: number; waits: number; stale: number };
   node: string;
 }
 

@@ -36,6 +36,8 @@ export interface LoadSessionInput {
   flowTarget: FlowTarget;
   http: HttpClient;
   pool: VerifierPool;
+  /** Presigned assertions and DPoP proofs, for the harness report. */
+  signing?: { stats(): { taken: number; waits: number; stale: number } };
   actuator: FaultActuator;
   /** Takes ownership of the workload (disposed with the run's resources). */
   adopt: (w: Workload) => Workload;
@@ -156,6 +158,8 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
           verifierPool: { workers: poolStats.workers, taken: poolStats.taken, waits: poolStats.waits },
         })
       : null;
+  const signingStats = input.signing?.stats();
+  if (harness && signingStats && signingStats.taken > 0) harness.signing = signingStats;
   return {
     result,
     harness,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWK, SignJWT } from 'jose';
+import type { Presigner, SigningPool } from '../pkce/presigned.ts';
 import { TokenstormError } from '../errors.ts';
 import { type ClientAuth, type ClientCredentials, type DpopSigner, publicClient } from '../flow/client-auth.ts';
 
@@ -31,7 +32,10 @@ function basicHeader(clientId: string, secret: string): string {
 // Assertions live this long: short, so a captured one is useless soon; long enough for a slow IdP.
 const ASSERTION_TTL_SEC = 60;
 
-async function loadSigningKey(s: ClientAuthSettings): Promise<{ key: Parameters<SignJWT['sign']>[0]; alg: string; kid?: string }> {
+type SigningKey = Parameters<SignJWT['sign']>[0];
+
+/** The key as a private JWK (for the signing worker) and imported (for inline signing). */
+async function loadSigningKey(s: ClientAuthSettings): Promise<{ key: SigningKey; jwk: JWK; alg: string; kid?: string }> {
   const alg = s.assertionAlg ?? 'ES256';
   let jwk = s.privateJwk;
   if (!jwk && s.privateKeyFile) {
@@ -49,7 +53,8 @@ async function loadSigningKey(s: ClientAuthSettings): Promise<{ key: Parameters<
       }
     } else {
       try {
-        return { key: await importPKCS8(text, alg), alg };
+        const key = await importPKCS8(text, alg, { extractable: true });
+        return { key, jwk: await exportJWK(key), alg };
       } catch {
         throw new TokenstormError('ERR_SCENARIO_INVALID', `target.client.privateKeyFile ${s.privateKeyFile} is not a PKCS#8 ${alg} private key`);
       }
@@ -57,19 +62,27 @@ async function loadSigningKey(s: ClientAuthSettings): Promise<{ key: Parameters<
   }
   if (!jwk) throw new TokenstormError('ERR_SCENARIO_INVALID', 'target.client.auth private_key_jwt needs target.client.privateKeyFile');
   try {
-    return { key: await importJWK(jwk, jwk.alg ?? alg), alg: jwk.alg ?? alg, ...(jwk.kid ? { kid: jwk.kid } : {}) };
+    return { key: await importJWK(jwk, jwk.alg ?? alg), jwk, alg: jwk.alg ?? alg, ...(jwk.kid ? { kid: jwk.kid } : {}) };
   } catch {
     throw new TokenstormError('ERR_SCENARIO_INVALID', 'target.client private key is not a usable private JWK');
   }
+}
+
+/** Where assertions are addressed, and the worker pool that signs them ahead of time. */
+export interface SigningContext {
+  /** The issuer identifier: the `aud` of every client assertion (accepted at the token and PAR endpoints alike). */
+  issuer: string;
+  /** Presign in this pool; without it every JWT is signed inline. */
+  signing?: SigningPool;
 }
 
 /**
  * Builds the client's authentication method.
  *
  * @example
- * const auth = await createClientAuth('my-client', { auth: 'client_secret_basic', clientSecret: process.env.SECRET });
+ * const auth = await createClientAuth('my-client', { auth: 'client_secret_basic', clientSecret: process.env.SECRET }, { issuer });
  */
-export async function createClientAuth(clientId: string, s: ClientAuthSettings): Promise<ClientAuth> {
+export async function createClientAuth(clientId: string, s: ClientAuthSettings, where: SigningContext): Promise<ClientAuth> {
   switch (s.auth) {
     case 'none':
       return publicClient(clientId);
@@ -84,23 +97,27 @@ export async function createClientAuth(clientId: string, s: ClientAuthSettings):
       return { method: s.auth, clientId, credentials: () => parts, secrets: () => [secret] };
     }
     case 'private_key_jwt': {
-      const { key, alg, kid } = await loadSigningKey(s);
+      const { key, jwk, alg, kid } = await loadSigningKey(s);
       const issued: string[] = [];
+      const presigned: Presigner | null =
+        where.signing?.presigner({ kind: 'assertion', privateJwk: jwk, alg, ...(kid ? { kid } : {}), clientId, audience: where.issuer, ttlSec: ASSERTION_TTL_SEC, count: 0 }) ?? null;
       return {
         method: 'private_key_jwt',
         clientId,
-        async credentials(tokenEndpoint) {
+        async credentials() {
           const nowSec = Math.floor(Date.now() / 1000);
           // A unique jti and a short exp: the IdP stores every jti to refuse replays.
-          const assertion = await new SignJWT({})
-            .setProtectedHeader({ alg, ...(kid ? { kid } : {}) })
-            .setIssuer(clientId)
-            .setSubject(clientId)
-            .setAudience(tokenEndpoint.href)
-            .setJti(randomUUID())
-            .setIssuedAt(nowSec)
-            .setExpirationTime(nowSec + ASSERTION_TTL_SEC)
-            .sign(key);
+          const assertion =
+            presigned?.take() ??
+            (await new SignJWT({})
+              .setProtectedHeader({ alg, ...(kid ? { kid } : {}) })
+              .setIssuer(clientId)
+              .setSubject(clientId)
+              .setAudience(where.issuer)
+              .setJti(randomUUID())
+              .setIssuedAt(nowSec)
+              .setExpirationTime(nowSec + ASSERTION_TTL_SEC)
+              .sign(key));
           // Kept briefly so tests can scan outputs for assertions; bounded.
           if (issued.length < 64) issued.push(assertion);
           return {
@@ -117,17 +134,30 @@ export async function createClientAuth(clientId: string, s: ClientAuthSettings):
  * A DPoP key pair for the run and its proof signer (RFC 9449 §4.2).
  *
  * @example
- * const dpop = await createDpopSigner('ES256');
+ * const dpop = await createDpopSigner('ES256', signingPool);
  * headers.dpop = await dpop.proof('POST', tokenEndpoint);
  */
-export async function createDpopSigner(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<DpopSigner> {
+export async function createDpopSigner(alg: 'ES256' | 'EdDSA' = 'ES256', signing?: SigningPool): Promise<DpopSigner> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   const { kty, crv, x, y } = await exportJWK(publicKey);
   const jwk = { kty, crv, x, ...(y ? { y } : {}) } as JWK;
+  const privateJwk = signing ? await exportJWK(privateKey) : null;
+  // Proofs without a nonce depend only on htm and htu: presign per pair. With a nonce, inline.
+  const presigners = new Map<string, Presigner>();
   return {
     alg,
-    proof(htm, htu, nonce) {
+    async proof(htm, htu, nonce) {
       const url = `${htu.origin}${htu.pathname}`;
+      if (signing && privateJwk && !nonce) {
+        const k = `${htm} ${url}`;
+        let p = presigners.get(k);
+        if (!p) {
+          p = signing.presigner({ kind: 'dpop', privateJwk, publicJwk: jwk, alg, htm, htu: url, count: 0 });
+          presigners.set(k, p);
+        }
+        const ready = p.take();
+        if (ready) return ready;
+      }
       return new SignJWT({ htm, htu: url, ...(nonce ? { nonce } : {}) })
         .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk })
         .setJti(randomUUID())

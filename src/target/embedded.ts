@@ -6,6 +6,7 @@
 import { type ClientAuth, publicClient } from '../flow/client-auth.ts';
 import { oidcProviderLogin } from '../flow/login-driver.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
+import type { SigningPool } from '../pkce/presigned.ts';
 import type { RunPlan } from '../scenario/types.ts';
 import { createClientAuth, createDpopSigner } from './client-auth.ts';
 import type { Target, TargetKind } from './types.ts';
@@ -14,7 +15,8 @@ import type { Target, TargetKind } from './types.ts';
  * The embedded client matching the scenario's `target.client` (unless it names its own): the
  * embedded IdP registers one client per authentication method, with credentials made per process.
  */
-async function embeddedClient(idp: EmbeddedIdp, plan: RunPlan): Promise<{ clientId: string; auth: ClientAuth }> {
+async function embeddedClient(idp: EmbeddedIdp, plan: RunPlan, signing: SigningPool | undefined): Promise<{ clientId: string; auth: ClientAuth }> {
+  const where = { issuer: idp.issuer, ...(signing ? { signing } : {}) };
   const c = plan.target.client;
   const own = plan.target.clientId;
   switch (c.auth) {
@@ -22,12 +24,12 @@ async function embeddedClient(idp: EmbeddedIdp, plan: RunPlan): Promise<{ client
     case 'client_secret_post': {
       const builtIn = c.auth === 'client_secret_basic' ? idp.clients.secretBasic : idp.clients.secretPost;
       const clientId = own ?? builtIn.clientId;
-      return { clientId, auth: await createClientAuth(clientId, { ...c, clientSecret: c.clientSecret ?? builtIn.clientSecret }) };
+      return { clientId, auth: await createClientAuth(clientId, { ...c, clientSecret: c.clientSecret ?? builtIn.clientSecret }, where) };
     }
     case 'private_key_jwt': {
       const clientId = own ?? idp.clients.privateKeyJwt.clientId;
       const key = c.privateKeyFile ? {} : { privateJwk: idp.clients.privateKeyJwt.privateJwk };
-      return { clientId, auth: await createClientAuth(clientId, { ...c, ...key }) };
+      return { clientId, auth: await createClientAuth(clientId, { ...c, ...key }, where) };
     }
     default: {
       const clientId = own ?? (c.dpop ? idp.clients.dpop.clientId : idp.clientId);
@@ -36,9 +38,9 @@ async function embeddedClient(idp: EmbeddedIdp, plan: RunPlan): Promise<{ client
   }
 }
 
-async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan): Promise<Target> {
-  const { clientId, auth } = await embeddedClient(idp, plan);
-  const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop) : null;
+async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan, signing: SigningPool | undefined): Promise<Target> {
+  const { clientId, auth } = await embeddedClient(idp, plan, signing);
+  const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop, signing) : null;
   let stopping = false;
   const lost = idp.exited.then(({ code, signal }) => {
     // The run's own shutdown also ends the child; only an exit before that is a lost target.
@@ -91,10 +93,10 @@ export const embeddedTargetKind: TargetKind = {
   name: 'embedded',
   accepts: (plan, options) => (options.issuer ?? plan.target.issuer) === null,
   async open(plan, options) {
-    if (options.embeddedIdp) return embeddedTarget(options.embeddedIdp, false, plan);
+    if (options.embeddedIdp) return embeddedTarget(options.embeddedIdp, false, plan, options.signing);
     const idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec });
     try {
-      return await embeddedTarget(idp, true, plan);
+      return await embeddedTarget(idp, true, plan, options.signing);
     } catch (err) {
       await idp.stop();
       throw err;

@@ -27,8 +27,9 @@ export const remoteTargetKind: TargetKind = {
   async open(plan, options) {
     const issuer = (options.issuer ?? plan.target.issuer)!.replace(/\/$/, '');
     let skewMs = 0;
-    const clientAuth = await createClientAuth(plan.target.clientId!, plan.target.client);
-    const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop) : null;
+    const where = { issuer, ...(options.signing ? { signing: options.signing } : {}) };
+    const clientAuth = await createClientAuth(plan.target.clientId!, plan.target.client, where);
+    const dpop = plan.target.client.dpop ? await createDpopSigner(plan.target.client.dpop, options.signing) : null;
     const target: Target = {
       kind: 'remote',
       issuer,

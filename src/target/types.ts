@@ -55,6 +55,8 @@ export interface TargetOpenOptions {
   issuer: string | null;
   /** `--direct`: no fault proxies between the harness and the target. */
   direct: boolean;
+  /** Worker pool that presigns client assertions and DPoP proofs; without it they are signed inline. */
+  signing?: import('../pkce/presigned.ts').SigningPool;
   /** An already running embedded IdP to use instead of starting one (not stopped at the end). */
   embeddedIdp?: import('../idp/embedded-idp.ts').EmbeddedIdp;
   signal?: AbortSignal;

@@ -123,3 +123,16 @@ describe('DPoP server nonces', () => {
     }
   });
 });
+
+describe('presigned client assertions and DPoP proofs', () => {
+  it('come from the signing worker, and the report says how many were signed inline', async () => {
+    const { outcome } = await run({ target: { client: { auth: 'private_key_jwt', dpop: true } } });
+    const r = outcome.report;
+    expect(r.flows.failed, JSON.stringify(r.failures)).toBe(0);
+    const s = r.harness.signing!;
+    // One assertion and one proof per token request.
+    expect(s.taken).toBe(2 * r.endpoints.token!.count);
+    // The first few are signed inline while the worker starts; most come presigned.
+    expect(s.waits).toBeLessThan(s.taken);
+  });
+});
