@@ -9,6 +9,7 @@ import { entryFile } from '../paths.ts';
 import type { ChildMessage, ErrorDetailMessage, IdpChildConfig, IdpMode, IdpStats, ParentMessage } from './messages.ts';
 
 export type { IdpMode, IdpStats } from './messages.ts';
+export { IDP_MODE_NAMES, type IdpModeName, idpModeFromNames } from './modes.ts';
 import { CLIENT_ID, REDIRECT_PATH, SECOND_CLIENT_ID, TEST_USERS } from './constants.ts';
 
 /** One oidc-provider error event as the parent keeps it. */
@@ -56,6 +57,8 @@ export interface EmbeddedIdpOptions {
   autoApprove?: boolean;
   /** How long to wait for the child to listen (default 20 s). */
   startTimeoutMs?: number;
+  /** Fault mode from the first request on (default `{}`: correct behaviour); see {@link idpModeFromNames}. */
+  mode?: IdpMode;
 }
 
 /** How many error details the parent keeps. */
@@ -90,6 +93,7 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     port: opts.port ?? 0,
     codeTtlSec: opts.codeTtlSec ?? 60,
     autoApprove: opts.autoApprove ?? false,
+    mode: { ...(opts.mode ?? {}) },
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new TokenstormError('ERR_USAGE', `idp port must be an integer 0..65535 (got ${opts.port})`);

@@ -11,12 +11,27 @@ export interface IdpChildConfig {
   codeTtlSec: number;
   /** Replace devInteractions with one auto-approving interaction step. */
   autoApprove: boolean;
+  /** Fault mode from the start (`{}` = correct behaviour). */
+  mode: IdpMode;
 }
 
-/** Fault modes the parent can switch at run time. */
+/**
+ * Fault modes the parent can switch at run time. All but rejectS256 are deliberate security holes
+ * (src/idp/vulnerable-modes.ts) so the security probes can be shown to find them.
+ */
 export interface IdpMode {
   /** Authorization requests with `code_challenge_method=S256` get an `invalid_request` error redirect. */
   rejectS256?: boolean;
+  /** The token endpoint accepts any code_verifier (even malformed), as long as one is sent. */
+  acceptAnyVerifier?: boolean;
+  /** `code_challenge_method=plain` is accepted and advertised in discovery. */
+  acceptPlain?: boolean;
+  /** Codes are never marked consumed: every replay is redeemed again. */
+  reusableCodes?: boolean;
+  /** PKCE optional: no challenge required, a missing verifier accepted, a verifier without challenge ignored. */
+  ignorePkce?: boolean;
+  /** Authorization responses lack `iss` although discovery still promises it (RFC 9207). */
+  omitIss?: boolean;
 }
 
 /** Parent → child. Requests with an `id` get exactly one {@link ChildReply} with the same id. */

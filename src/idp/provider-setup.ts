@@ -1,7 +1,8 @@
 /**
  * Builds the oidc-provider instance of the embedded IdP: configuration (clients, keys, TTLs, an
  * unbounded adapter) and the koa middleware for tokenstorm's own needs (error-detail header, the
- * rejectS256 fault, the /cb landing page, the optional auto-approve interaction).
+ * rejectS256 fault and the vulnerable modes, the /cb landing page, the optional auto-approve
+ * interaction).
  */
 import Provider, { type KoaContext, type KoaNext, type ProviderError } from 'oidc-provider';
 import { ERROR_DETAIL_HEADER, redactDetail } from './error-details.ts';
@@ -10,6 +11,7 @@ import { createMapAdapter, type MapAdapterStore } from './map-adapter.ts';
 import type { ErrorDetailMessage, IdpMode } from './messages.ts';
 import { realNowMs } from './clock.ts';
 import { CLIENT_ID, REDIRECT_PATH, SECOND_CLIENT_ID } from './constants.ts';
+import { acceptPlainAuthorization, advertisePlain, stripIss, tamperTokenRequest, tampersWithTokenRequests } from './vulnerable-modes.ts';
 
 /** The account auto-approve logs in when the request carries no `login_hint`. */
 const AUTO_APPROVE_ACCOUNT = 'alice';
@@ -56,7 +58,7 @@ const TTL_SEC = {
 export async function createIdpProvider(options: IdpProviderOptions): Promise<IdpProvider> {
   const { issuer, autoApprove } = options;
   const redirectUri = `${issuer}${REDIRECT_PATH}`;
-  const store = createMapAdapter();
+  const store = createMapAdapter({ skipConsume: (model) => model === 'AuthorizationCode' && options.mode().reusableCodes === true });
   const client = (clientId: string) => ({
     client_id: clientId,
     token_endpoint_auth_method: 'none',
@@ -81,7 +83,7 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
     scopes: ['openid', 'offline_access'],
     // RFC 6749 §4.1.3: redirect_uri is required at the token endpoint when it was sent to /auth.
     allowOmittingSingleRegisteredRedirectUri: false,
-    pkce: { required: () => true },
+    pkce: { required: () => options.mode().ignorePkce !== true },
     ttl: { ...TTL_SEC, AuthorizationCode: options.codeTtlSec },
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
     features: { devInteractions: { enabled: !autoApprove } },
@@ -105,12 +107,20 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
       ctx.body = 'tokenstorm: authorization response received\n';
       return;
     }
-    if (ctx.path === '/auth' && options.mode().rejectS256) rejectS256(ctx);
+    const mode = options.mode();
+    if (ctx.path === '/auth' && mode.rejectS256) rejectS256(ctx);
+    if (ctx.path === '/auth' && mode.acceptPlain) acceptPlainAuthorization(ctx);
+    if (ctx.path === '/token' && ctx.method === 'POST' && tampersWithTokenRequests(mode)) {
+      await tamperTokenRequest(ctx, mode, store);
+      if (ctx.status === 413) return;
+    }
     if (autoApprove && ctx.method === 'GET' && ctx.path.startsWith('/interaction/')) {
       await autoApproveInteraction(provider, ctx);
       return;
     }
     await next();
+    if (mode.omitIss) stripIss(ctx, redirectUri);
+    if (mode.acceptPlain && ctx.path === '/.well-known/openid-configuration') advertisePlain(ctx);
   });
 
   return { provider, store };

@@ -3,6 +3,7 @@
  * engine runs. Durations in scenario files are strings like '30s', '500ms', '2m' or numbers of ms;
  * the plan holds ms only.
  */
+import type { IdpModeName } from '../idp/modes.ts';
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
 
 /** A duration: '500ms', '10s', '2m', '1h' or a number of milliseconds. */
@@ -40,8 +41,8 @@ export interface FaultInput {
   down?: boolean;
   /** Offset the IdP clock (embedded) or the harness-side clock used for ID-token checks (remote), ms. */
   clockSkewMs?: number;
-  /** Embedded IdP misbehaviour, e.g. stop accepting S256. */
-  idpMode?: 'reject-s256';
+  /** Embedded IdP misbehaviour: 'reject-s256' (outage) or a security hole for probes (src/idp/modes.ts). */
+  idpMode?: IdpModeName;
   /** Free text shown in reports. */
   name?: string;
 }
@@ -120,7 +121,7 @@ export interface Fault {
   toxic?: ToxicInput;
   down?: boolean;
   clockSkewMs?: number;
-  idpMode?: 'reject-s256';
+  idpMode?: IdpModeName;
 }
 
 /** The validated plan the engine runs. */
