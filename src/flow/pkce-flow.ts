@@ -97,17 +97,50 @@ function authorizeUrl(target: FlowTarget, challenge: string, state: string, nonc
   );
 }
 
+/** Options for {@link obtainCode}; the `override*` fields exist for negative tests and probes. */
+export interface AuthorizeOptions {
+  /** Use this verifier/challenge instead of one from the pool. */
+  overridePair?: { verifier: string; challenge: string };
+  /** `code_challenge` to send instead of the pair's; null sends none. */
+  overrideChallenge?: string | null;
+  /** `code_challenge_method` to send instead of S256; null sends none. */
+  overrideChallengeMethod?: string | null;
+  /** Sees the authorization response (success or error redirect) before it is checked. */
+  onAuthorizationResponse?: (callbackUrl: URL) => void;
+}
+
+/** The general (slower) authorize URL for overridden PKCE parameters. */
+function overriddenAuthorizeUrl(target: FlowTarget, challenge: string | null, method: string | null, state: string, nonce: string): URL {
+  const url = new URL(partsOf(target).authorizePrefix.slice(0, -1));
+  url.searchParams.set('state', state);
+  url.searchParams.set('nonce', nonce);
+  if (challenge !== null) url.searchParams.set('code_challenge', challenge);
+  if (method !== null) url.searchParams.set('code_challenge_method', method);
+  return url;
+}
+
 /**
  * Runs authorize → login → callback and returns the code, or null when the flow failed (the
  * failure is already recorded).
  */
-export async function obtainCode(ctx: FlowContext, session: FlowSession): Promise<ObtainedCode | null> {
-  const pair = ctx.pkce.take();
+export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: AuthorizeOptions = {}): Promise<ObtainedCode | null> {
+  const pair = opts.overridePair ?? ctx.pkce.take();
   const state = randomUUID();
   const nonce = randomUUID();
   ctx.onSecret?.(pair.verifier);
-  const login = await ctx.login.run(session, ctx.target, authorizeUrl(ctx.target, pair.challenge, state, nonce));
+  const overridden = opts.overrideChallenge !== undefined || opts.overrideChallengeMethod !== undefined;
+  const url = overridden
+    ? overriddenAuthorizeUrl(
+        ctx.target,
+        opts.overrideChallenge === undefined ? pair.challenge : opts.overrideChallenge,
+        opts.overrideChallengeMethod === undefined ? 'S256' : opts.overrideChallengeMethod,
+        state,
+        nonce,
+      )
+    : authorizeUrl(ctx.target, pair.challenge, state, nonce);
+  const login = await ctx.login.run(session, ctx.target, url);
   if (!login) return null;
+  opts.onAuthorizationResponse?.(login.callbackUrl);
   const q = login.callbackUrl.searchParams;
   const endpoint = login.endpoint;
   const iss = q.get('iss');
@@ -136,7 +169,12 @@ export interface ExchangeOptions {
   /** performance.now() the exchange was scheduled for (token mode); default: now. */
   intendedAt?: number;
   overrideVerifier?: string | null;
-  overrideRedirectUri?: string;
+  /** redirect_uri to send instead of the target's; null sends none. */
+  overrideRedirectUri?: string | null;
+  /** client_id to send instead of the target's (a code redeemed by another client). */
+  overrideClientId?: string;
+  /** Receives the tokens of a successful exchange (probes: refresh rotation, revocation checks). */
+  onTokens?: (tokens: { accessToken: string; refreshToken?: string }) => void;
 }
 
 /**
@@ -147,9 +185,12 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   const verifier = opts.overrideVerifier === undefined ? got.verifier : opts.overrideVerifier;
   // The usual request is one string concatenation; overrides (negative tests) take the general path.
   const tail =
-    opts.overrideRedirectUri === undefined
+    opts.overrideRedirectUri === undefined && opts.overrideClientId === undefined
       ? partsOf(ctx.target).tokenSuffix
-      : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri, client_id: ctx.target.clientId }).toString()}`;
+      : `&${new URLSearchParams({
+          ...(opts.overrideRedirectUri === null ? {} : { redirect_uri: opts.overrideRedirectUri ?? ctx.target.redirectUri }),
+          client_id: opts.overrideClientId ?? ctx.target.clientId,
+        }).toString()}`;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
   const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: ACCEPT_JSON });
   if (!res) return false;
@@ -191,6 +232,7 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     }
   }
   record(true);
+  opts.onTokens?.({ accessToken: body.access_token, ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}) });
   return true;
 }
 

@@ -26,7 +26,7 @@ export interface IdpMode {
   acceptAnyVerifier?: boolean;
   /** `code_challenge_method=plain` is accepted and advertised in discovery. */
   acceptPlain?: boolean;
-  /** Codes are never marked consumed: every replay is redeemed again. */
+  /** Codes and refresh tokens are never marked consumed: every replay is redeemed again, rotation is undone. */
   reusableCodes?: boolean;
   /** PKCE optional: no challenge required, a missing verifier accepted, a verifier without challenge ignored. */
   ignorePkce?: boolean;

@@ -58,7 +58,9 @@ const TTL_SEC = {
 export async function createIdpProvider(options: IdpProviderOptions): Promise<IdpProvider> {
   const { issuer, autoApprove } = options;
   const redirectUri = `${issuer}${REDIRECT_PATH}`;
-  const store = createMapAdapter({ skipConsume: (model) => model === 'AuthorizationCode' && options.mode().reusableCodes === true });
+  const store = createMapAdapter({
+    skipConsume: (model) => (model === 'AuthorizationCode' || model === 'RefreshToken') && options.mode().reusableCodes === true,
+  });
   const client = (clientId: string) => ({
     client_id: clientId,
     token_endpoint_auth_method: 'none',

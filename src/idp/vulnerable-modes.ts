@@ -12,7 +12,8 @@
  *   (the RFC 9700 downgrade).
  * - acceptPlain: `code_challenge_method=plain` (or a challenge without method, RFC 7636's default)
  *   is rewritten into the equivalent S256 challenge, and discovery advertises `plain`.
- * - reusableCodes: the adapter never marks codes consumed (map-adapter.ts `skipConsume`).
+ * - reusableCodes: the adapter never marks codes or refresh tokens consumed (map-adapter.ts
+ *   `skipConsume`), so replays are redeemed and a rotated-out refresh token still works.
  * - omitIss: `iss` is removed from authorization responses while discovery still promises it.
  */
 import { hash } from 'node:crypto';
