@@ -250,6 +250,8 @@ export interface Report {
   findings?: Finding[];
   /** Every probe that ran, with its status (findings[] holds the details of `finding`). */
   probes?: ProbeOutcome[];
+  /** Findings at or above this severity fail the run (exit 4); default high. */
+  findingsFailOn?: Severity;
   /** PKCE metrics M1–M8. */
   pkce?: PkceReport;
 }
