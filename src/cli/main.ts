@@ -9,6 +9,7 @@ import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
+import { registerProbe } from './probe.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -24,6 +25,7 @@ registerRun(program);
 registerBench(program);
 registerProxy(program);
 registerIdp(program);
+registerProbe(program);
 registerReport(program);
 registerCompare(program);
 

@@ -32,6 +32,12 @@ export interface IdpMode {
   ignorePkce?: boolean;
   /** Authorization responses lack `iss` although discovery still promises it (RFC 9207). */
   omitIss?: boolean;
+  /** Codes are redeemed after their lifetime. */
+  ignoreCodeExpiry?: boolean;
+  /** The token request's redirect_uri is not compared with the authorization request's. */
+  ignoreRedirectUri?: boolean;
+  /** A code (and its grant) is handed to whichever client redeems it. */
+  ignoreClientBinding?: boolean;
 }
 
 /** Parent → child. Requests with an `id` get exactly one {@link ChildReply} with the same id. */

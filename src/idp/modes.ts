@@ -12,6 +12,9 @@ const MODE_FLAGS = {
   'reusable-codes': 'reusableCodes',
   'ignore-pkce': 'ignorePkce',
   'no-iss': 'omitIss',
+  'ignore-code-expiry': 'ignoreCodeExpiry',
+  'ignore-redirect-uri': 'ignoreRedirectUri',
+  'ignore-client': 'ignoreClientBinding',
 } as const satisfies Record<string, keyof IdpMode>;
 
 /** A mode's name. */

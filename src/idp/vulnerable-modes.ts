@@ -15,6 +15,9 @@
  * - reusableCodes: the adapter never marks codes or refresh tokens consumed (map-adapter.ts
  *   `skipConsume`), so replays are redeemed and a rotated-out refresh token still works.
  * - omitIss: `iss` is removed from authorization responses while discovery still promises it.
+ * - ignoreCodeExpiry / ignoreRedirectUri / ignoreClientBinding: before oidc-provider looks at a
+ *   token request, the stored code's `exp` is moved an hour ahead, the request's redirect_uri
+ *   replaced with the code's, or the code and its grant handed to the requesting client.
  */
 import { hash } from 'node:crypto';
 import type { KoaContext } from 'oidc-provider';
@@ -26,7 +29,13 @@ const BODY_LIMIT_BYTES = 56 * 1024;
 
 /** True when `mode` tampers with token requests. */
 export function tampersWithTokenRequests(mode: IdpMode): boolean {
-  return mode.acceptAnyVerifier === true || mode.ignorePkce === true;
+  return (
+    mode.acceptAnyVerifier === true ||
+    mode.ignorePkce === true ||
+    mode.ignoreCodeExpiry === true ||
+    mode.ignoreRedirectUri === true ||
+    mode.ignoreClientBinding === true
+  );
 }
 
 /**
@@ -85,6 +94,16 @@ export async function tamperTokenRequest(ctx: KoaContext, mode: IdpMode, store: 
       dropChallenge();
     } else if (mode.ignorePkce && hasVerifier && !hasChallenge) {
       form.delete('code_verifier');
+    }
+    if (stored && mode.ignoreCodeExpiry) stored.exp = Math.floor(Date.now() / 1000) + 3600;
+    if (stored && mode.ignoreRedirectUri && typeof stored.redirectUri === 'string') form.set('redirect_uri', stored.redirectUri);
+    const clientId = form.get('client_id');
+    if (stored && mode.ignoreClientBinding && clientId !== null && stored.clientId !== clientId) {
+      stored.clientId = clientId;
+      // Codes are bound to the login session's grant of their client; unbind as well.
+      delete stored.expiresWithSession;
+      const grant = typeof stored.grantId === 'string' ? store.peek('Grant', stored.grantId) : undefined;
+      if (grant) grant.clientId = clientId;
     }
   }
   (ctx.req as { body?: unknown }).body = form.toString();

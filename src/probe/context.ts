@@ -69,7 +69,7 @@ export interface ProbeTargetOptions {
   /** Remote issuer (discovery); null/absent: the embedded IdP. */
   issuer?: string | null;
   client: { clientId: string | null; redirectUri: string | null; scope: string; username: string; password: string };
-  /** Embedded IdP: code lifetime (s) and fault mode. */
+  /** Embedded IdP: code lifetime (s; also of `embeddedIdp`, which cannot be asked) and fault mode. */
   codeTtlSec: number;
   idpMode?: IdpMode;
   /** Remote issuer: its code lifetime when known (P11) and a second client (P13). */
@@ -80,6 +80,10 @@ export interface ProbeTargetOptions {
   maxWaitSec?: number;
   slow?: boolean;
   parallelRedemptions?: number;
+  /** Ask for refresh tokens; default: only of an embedded IdP (a remote client may not be allowed offline_access). */
+  offlineAccess?: boolean;
+  /** Probe this already running embedded IdP (not stopped at dispose) instead of starting one. */
+  embeddedIdp?: EmbeddedIdp;
   /** Test hook: every secret the probes handle. */
   onSecret?: (value: string) => void;
 }
@@ -92,7 +96,7 @@ export interface OpenedProbeTarget extends AsyncDisposable {
   kind: 'embedded' | 'remote';
   issuer: string;
   clientId: string;
-  /** The embedded IdP, when one was started. */
+  /** The embedded IdP probed (started here or given). */
   idp: EmbeddedIdp | null;
 }
 
@@ -116,18 +120,25 @@ export async function openProbeTarget(opts: ProbeTargetOptions): Promise<OpenedP
     let issuer: string;
     let clientId = opts.client.clientId;
     let redirectUri = opts.client.redirectUri;
+    let embedded = opts.embeddedIdp ?? null;
     if (opts.issuer) {
       issuer = opts.issuer.replace(/\/$/, '');
+    } else if (embedded) {
+      issuer = embedded.issuer;
+      clientId ??= embedded.clientId;
+      redirectUri ??= embedded.redirectUri;
     } else {
-      idp = await startEmbeddedIdp({ codeTtlSec: opts.codeTtlSec, ...(opts.idpMode ? { mode: opts.idpMode } : {}) });
-      issuer = idp.issuer;
-      clientId ??= idp.clientId;
-      redirectUri ??= idp.redirectUri;
+      embedded = idp = await startEmbeddedIdp({ codeTtlSec: opts.codeTtlSec, ...(opts.idpMode ? { mode: opts.idpMode } : {}) });
+      issuer = embedded.issuer;
+      clientId ??= embedded.clientId;
+      redirectUri ??= embedded.redirectUri;
     }
     if (!clientId || !redirectUri) {
       throw new TokenstormError('ERR_SCENARIO_INVALID', 'a remote issuer needs target.clientId and target.redirectUri in the scenario');
     }
-    const target = await discover(http, issuer, { ...opts.client, clientId, redirectUri });
+    // Only the client fields: a scenario's target section carries more (issuer, codeTtlSec).
+    const { scope, username, password } = opts.client;
+    const target = await discover(http, issuer, { clientId, redirectUri, scope, username, password });
     const recorder = new Recorder({ now: () => performance.now() });
     const flow: FlowContext = {
       http,
@@ -142,15 +153,14 @@ export async function openProbeTarget(opts: ProbeTargetOptions): Promise<OpenedP
     };
     const pc = createProbeContext(flow, {
       recorder,
-      // Refresh tokens are asked of the embedded IdP only: a remote client may not be allowed offline_access.
-      offlineAccess: idp !== null,
-      secondClientId: idp ? idp.secondClientId : (opts.secondClientId ?? null),
-      codeTtlSec: idp ? opts.codeTtlSec : (opts.remoteCodeTtlSec ?? null),
+      offlineAccess: opts.offlineAccess ?? embedded !== null,
+      secondClientId: embedded ? embedded.secondClientId : (opts.secondClientId ?? null),
+      codeTtlSec: embedded ? opts.codeTtlSec : (opts.remoteCodeTtlSec ?? null),
       ...(opts.maxWaitSec !== undefined ? { maxWaitSec: opts.maxWaitSec } : {}),
       ...(opts.slow !== undefined ? { slow: opts.slow } : {}),
       ...(opts.parallelRedemptions !== undefined ? { parallelRedemptions: opts.parallelRedemptions } : {}),
     });
-    return { pc, recorder, kind: idp ? 'embedded' : 'remote', issuer, clientId, idp, [Symbol.asyncDispose]: close };
+    return { pc, recorder, kind: embedded ? 'embedded' : 'remote', issuer, clientId, idp: embedded, [Symbol.asyncDispose]: close };
   } catch (err) {
     await close();
     throw err;

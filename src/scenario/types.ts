@@ -103,6 +103,37 @@ export interface ScenarioInput {
   thresholds?: string[];
   /** Failure classes the scenario expects (game days); reported, not gated. */
   expectFailures?: FailureClass[];
+  /** Security probes (`tokenstorm probe`, and mixed into the load when ratePerSec is given). */
+  probes?: ProbesInput;
+}
+
+/** The `probes` section of a scenario. */
+export interface ProbesInput {
+  /** Probe flows per second mixed into the load (under-load probing); absent: none under load. */
+  ratePerSec?: number;
+  /** Probe ids to run (default: all), e.g. ['P1', 'P9']. */
+  only?: string[];
+  /** Probe ids to leave out. */
+  except?: string[];
+  /** Remote IdP: its authorization code lifetime in s (P11 is skipped without it). */
+  codeTtlSec?: number;
+  /** Remote IdP: a second client with the same redirect_uri (P13 is skipped without it). */
+  secondClientId?: string;
+  /** Concurrent redemptions of one code in P9 (default 8). */
+  parallelRedemptions?: number;
+  /** Longest a probe may wait (P11) without --slow; default 15s. */
+  maxWait?: Duration;
+}
+
+/** The validated `probes` section. */
+export interface ProbesPlan {
+  ratePerSec: number | null;
+  only: string[];
+  except: string[];
+  codeTtlSec: number | null;
+  secondClientId: string | null;
+  parallelRedemptions: number;
+  maxWaitMs: number;
 }
 
 /** One validated stage in ms. */
@@ -155,4 +186,6 @@ export interface RunPlan {
   slo: { p95Ms: number | null; errorRate: number | null; endpoint: EndpointClass };
   thresholds: string[];
   expectFailures: FailureClass[];
+  /** Present when the scenario has a `probes` section. */
+  probes?: ProbesPlan;
 }

@@ -14,9 +14,10 @@ import { arrayAt, dur, enumProblem, num, objectAt, oneOf, str } from './checks.t
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
+import { validateProbes } from './validate-probes.ts';
 import { validateFaults } from './validate-faults.ts';
 
-const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
+const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'target', 'faults', 'slo', 'thresholds', 'expectFailures', 'probes'];
 const LOAD_KEYS = [
   'model',
   'ratePerSec',
@@ -94,6 +95,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   const slo = readSlo(root.slo, p);
   const thresholds = readThresholds(root.thresholds, p);
   const expectFailures = readExpectFailures(root.expectFailures, p);
+  const probes = validateProbes(root.probes, p);
   if (load === null) return null;
   return {
     name,
@@ -107,6 +109,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
     slo,
     thresholds,
     expectFailures,
+    ...(probes ? { probes } : {}),
   };
 }
 
