@@ -2,6 +2,7 @@
  * Probes of what the IdP promises and whether it keeps it: RFC 9207 `iss` in authorization
  * responses (mix-up defence), and the challenge methods discovery advertises.
  */
+import { discover } from '../flow/target.ts';
 import type { ProbeEvidence } from '../report/schema.ts';
 import { authorizeStep } from './steps.ts';
 import type { Probe } from './types.ts';
@@ -49,7 +50,15 @@ export const challengeMethodsProbe: Probe = {
   severity: 'medium',
   expected: 'code_challenge_methods_supported lists S256 and not plain',
   async run(pc) {
-    const methods = pc.flow.target.codeChallengeMethods;
+    // Read afresh: what the IdP advertises now, not when the probe context was built.
+    const t = pc.flow.target;
+    let methods: string[];
+    try {
+      const now = await discover(pc.flow.http, t.issuer, { clientId: t.clientId, redirectUri: t.redirectUri, scope: t.scope, username: t.username, password: t.password });
+      methods = now.codeChallengeMethods;
+    } catch (err) {
+      return { status: 'inconclusive', reason: `discovery failed: ${err instanceof Error ? err.message : String(err)}`, evidence: [] };
+    }
     const evidence: ProbeEvidence[] = [{ step: 'discovery code_challenge_methods_supported', description: methods.length > 0 ? methods.join(', ') : 'absent' }];
     const problems: string[] = [];
     if (!methods.includes('S256')) problems.push('S256 is not advertised');
