@@ -182,6 +182,8 @@ export interface Finding {
   /** What the IdP did instead. */
   observed: string;
   evidence: ProbeEvidence[];
+  /** Under load: how many runs of the probe found it (evidence is the first one's). */
+  occurrences?: number;
 }
 
 /** One probe's outcome (JUnit: one test case each). */
@@ -194,6 +196,8 @@ export interface ProbeOutcome {
   reason?: string;
   durationMs: number;
   evidence: ProbeEvidence[];
+  /** Under load: how many times the probe ran (status is the worst seen). */
+  runs?: number;
 }
 
 /** One PKCE metric (M1–M8) with its target. */
