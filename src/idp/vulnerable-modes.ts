@@ -112,7 +112,7 @@ export async function tamperTokenRequest(ctx: KoaContext, mode: IdpMode, store: 
 /** omitIss: drops `iss` from a redirect that carries an authorization response. */
 export function stripIss(ctx: KoaContext, redirectUri: string): void {
   const location = ctx.response.get('location');
-  if (!location || !location.startsWith(redirectUri)) return;
+  if (!location?.startsWith(redirectUri)) return;
   const url = new URL(location);
   if (!url.searchParams.has('iss')) return;
   url.searchParams.delete('iss');

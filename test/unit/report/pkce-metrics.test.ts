@@ -19,8 +19,9 @@ function recorded(n: number, tokenFailures: Array<['pkce_mismatch' | 'code_reuse
     rec.exchange('callback', 5000, 5000, true);
     rec.exchange('token', (10 + (i % 50)) * 1000, (10 + (i % 50)) * 1000, tokens++ >= failedTokens);
   }
-  let i = 0;
-  for (const [cls, k] of tokenFailures) for (let j = 0; j < k; j++, i++) rec.failure({ failureClass: cls, endpoint: 'token', status: 400 });
+  for (const [cls, k] of tokenFailures) {
+    for (let j = 0; j < k; j++) rec.failure({ failureClass: cls, endpoint: 'token', status: 400 });
+  }
   return rec.finish();
 }
 
