@@ -65,6 +65,6 @@ export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';
 export { writeReportFiles } from './report/write.ts';
-export { pkceMetrics, PKCE_TARGETS, type PkceMetricsOptions } from './report/pkce-metrics.ts';
-export { scanTextsForSecrets, scanFilesForSecrets, type SecretScan } from './report/secret-scan.ts';
+export { pkceMetrics, PKCE_TARGETS, challengeMethodsWith, withSecretScan, type PkceMetricsOptions } from './report/pkce-metrics.ts';
+export { scanTextsForSecrets, scanFilesForSecrets, SecretSample, type SecretScan } from './report/secret-scan.ts';
 export { buildProbeReport } from './report/probe-report.ts';

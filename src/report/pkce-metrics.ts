@@ -103,3 +103,38 @@ export function pkceMetrics(result: Pick<RecorderResult, 'endpoints' | 'failures
     challengeMethods: methods,
   };
 }
+
+/**
+ * M6 inputs when buggy-client flows sent `plain`: the flow driver's authorization requests and
+ * callbacks minus the plain ones, plus the plain ones themselves.
+ *
+ * @example
+ * pkceMetrics(result, { challengeMethods: challengeMethodsWith(result, { sent: 12, accepted: 0 }) });
+ */
+export function challengeMethodsWith(
+  result: Pick<RecorderResult, 'endpoints'>,
+  plain: { sent: number; accepted: number },
+): { sent: Record<string, number>; accepted: Record<string, number> } {
+  const attempts = result.endpoints.authorize?.count ?? 0;
+  const callbacks = (result.endpoints.callback?.count ?? 0) - (result.endpoints.callback?.errors ?? 0);
+  const only = (r: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0));
+  return {
+    sent: only({ S256: Math.max(0, attempts - plain.sent), plain: plain.sent }),
+    accepted: only({ S256: Math.max(0, callbacks - plain.accepted), plain: plain.accepted }),
+  };
+}
+
+/**
+ * The report's `pkce` with M7 set from an output scan (done after the outputs were written).
+ *
+ * @example
+ * report.pkce = withSecretScan(report.pkce, scan.found);
+ */
+export function withSecretScan(pkce: PkceReport, secretsFound: number): PkceReport {
+  return {
+    ...pkce,
+    metrics: pkce.metrics.map((m) =>
+      m.id === 'M7' ? { ...m, value: secretsFound, ok: secretsFound <= PKCE_TARGETS.secretsFound, detail: `${secretsFound} secrets found in the written outputs` } : m,
+    ),
+  };
+}

@@ -68,3 +68,45 @@ export async function scanFilesForSecrets(paths: readonly string[], secrets: Ite
   }
   return scanTextsForSecrets(texts, [...secrets]);
 }
+
+/**
+ * A bounded, uniform sample of the secrets a run handled (reservoir sampling), so a long run can be
+ * scanned without keeping every verifier, code and token in memory. Feed it from `onSecret`.
+ *
+ * @example
+ * const sample = new SecretSample(5000);
+ * const ctx = { ...flowContext, onSecret: (s) => sample.add(s) };
+ * // after the outputs are written:
+ * const scan = await scanFilesForSecrets(paths, sample.values());
+ */
+export class SecretSample {
+  private readonly max: number;
+  private readonly kept: string[] = [];
+  private seen = 0;
+  private readonly random: () => number;
+
+  constructor(max = 5000, random: () => number = Math.random) {
+    this.max = max;
+    this.random = random;
+  }
+
+  /** Offers one secret; short values are ignored (see {@link MIN_SECRET_LENGTH}). */
+  add(value: string): void {
+    if (value.length < MIN_SECRET_LENGTH) return;
+    this.seen++;
+    if (this.kept.length < this.max) this.kept.push(value);
+    else {
+      const j = Math.floor(this.random() * this.seen);
+      if (j < this.max) this.kept[j] = value;
+    }
+  }
+
+  /** How many secrets were offered (counted, not kept). */
+  get offered(): number {
+    return this.seen;
+  }
+
+  values(): readonly string[] {
+    return this.kept;
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../../../src/metrics/recorder.ts';
-import { PKCE_TARGETS, pkceMetrics } from '../../../src/report/pkce-metrics.ts';
-import { scanTextsForSecrets } from '../../../src/report/secret-scan.ts';
+import { challengeMethodsWith, PKCE_TARGETS, pkceMetrics, withSecretScan } from '../../../src/report/pkce-metrics.ts';
+import { SecretSample, scanTextsForSecrets } from '../../../src/report/secret-scan.ts';
 
 /** A recorder fed like a run: `n` flows, of which some fail in the given classes at the token endpoint. */
 function recorded(n: number, tokenFailures: Array<['pkce_mismatch' | 'code_reused' | 'other', number]>, redirectFailures = 0): ReturnType<Recorder['finish']> {
@@ -60,6 +60,16 @@ describe('pkceMetrics (M1–M8)', () => {
     expect(byId(r, 'M6')).toMatchObject({ value: 0.9, ok: false, detail: 'sent 90% S256, accepted 100% S256' });
   });
 
+  it('plain challenges from buggy clients lower M6; a later output scan sets M7', () => {
+    const result = recorded(100, []);
+    const methods = challengeMethodsWith(result, { sent: 5, accepted: 0 });
+    expect(methods).toEqual({ sent: { S256: 95, plain: 5 }, accepted: { S256: 100 } });
+    const r = pkceMetrics(result, { challengeMethods: methods });
+    expect(byId(r, 'M6')).toMatchObject({ value: 0.95, ok: false });
+    expect(byId(withSecretScan(r, 1), 'M7')).toMatchObject({ value: 1, ok: false, detail: '1 secrets found in the written outputs' });
+    expect(byId(withSecretScan(r, 0), 'M7')).toMatchObject({ value: 0, ok: true });
+  });
+
   it('nothing measured → null values and ok null, not a pass', () => {
     const r = pkceMetrics({ endpoints: {}, failures: {} });
     for (const m of r.metrics) expect([m.id, m.value, m.ok]).toEqual([m.id, null, null]);
@@ -81,6 +91,17 @@ describe('scanTextsForSecrets (M7)', () => {
     expect(scan).toEqual({ found: 3, where: [{ source: 'report.json', count: 2 }, { source: 'stdout', count: 1 }], scanned: 3 });
     expect(JSON.stringify(scan)).not.toContain(verifier);
   });
+  it('SecretSample keeps a bounded uniform sample', () => {
+    let x = 0;
+    const sample = new SecretSample(10, () => ((x = (x * 9301 + 49297) % 233280) / 233280));
+    for (let i = 0; i < 1000; i++) sample.add(`secret-value-${String(i).padStart(6, '0')}`);
+    sample.add('short');
+    expect(sample.offered).toBe(1000);
+    expect(sample.values()).toHaveLength(10);
+    // Not just the first ten: later values made it in.
+    expect(sample.values().some((v) => Number(v.slice(-6)) >= 10)).toBe(true);
+  });
+
   it('ignores secrets too short to tell from words', () => {
     expect(scanTextsForSecrets([{ source: 'a', text: 'alice logged in' }], ['alice']).found).toBe(0);
   });
