@@ -93,7 +93,11 @@ describe('scanTextsForSecrets (M7)', () => {
   });
   it('SecretSample keeps a bounded uniform sample', () => {
     let x = 0;
-    const sample = new SecretSample(10, () => ((x = (x * 9301 + 49297) % 233280) / 233280));
+    const lcg = (): number => {
+      x = (x * 9301 + 49297) % 233280;
+      return x / 233280;
+    };
+    const sample = new SecretSample(10, lcg);
     for (let i = 0; i < 1000; i++) sample.add(`secret-value-${String(i).padStart(6, '0')}`);
     sample.add('short');
     expect(sample.offered).toBe(1000);
