@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedIdp, type IdpModeName, idpModeFromNames, startEmbeddedIdp } from '../../../src/idp/embedded-idp.ts';
+import { applyIdpMode } from '../../../src/chaos/idp-mode-actuator.ts';
 import { type OpenedProbeTarget, openProbeTarget } from '../../../src/probe/context.ts';
 import { PROBES } from '../../../src/probe/registry.ts';
-import { runProbes, selectProbes } from '../../../src/probe/runner.ts';
+import { runProbe, runProbes, selectProbes } from '../../../src/probe/runner.ts';
 import { buildProbeReport } from '../../../src/report/probe-report.ts';
 import { scanFilesForSecrets } from '../../../src/report/secret-scan.ts';
 import { writeReportFiles } from '../../../src/report/write.ts';
@@ -94,7 +95,9 @@ describe('probes against the deliberately vulnerable modes', () => {
     it(`${mode}: ${expected.map(([p]) => p).join(', ')} report it`, async () => {
       await idp.setMode(idpModeFromNames([mode]));
       try {
-        const { findings } = await runProbes(target.pc, selectProbes([], [...INFO]));
+        // P11 waits out the code lifetime: only where it is the probe under test.
+        const skip = mode === 'ignore-code-expiry' ? [...INFO] : [...INFO, 'P11'];
+        const { findings } = await runProbes(target.pc, selectProbes([], skip));
         expect(findings.map((f) => [f.probe, f.severity])).toEqual(expected);
         for (const f of findings) expect(f.evidence.length).toBeGreaterThan(0);
       } finally {
@@ -102,4 +105,13 @@ describe('probes against the deliberately vulnerable modes', () => {
       }
     }, 120_000);
   }
+});
+
+describe('idpMode fault actuator', () => {
+  it('applies a mode for the fault window and undoes it', async () => {
+    const fault = await applyIdpMode(idp, 'reusable-codes');
+    expect((await runProbe(target.pc, 'P8')).outcome.status).toBe('finding');
+    await fault.undo();
+    expect((await runProbe(target.pc, 'P8')).outcome.status).toBe('pass');
+  }, 60_000);
 });
