@@ -13,6 +13,7 @@ import { openProbeTarget } from '../probe/context.ts';
 import { runProbes, selectProbes } from '../probe/runner.ts';
 import { findingsAtOrAbove, parseSeverity } from '../probe/severity.ts';
 import { buildProbeReport } from '../report/probe-report.ts';
+import { scanFilesForSecrets, SecretSample } from '../report/secret-scan.ts';
 import { formatProbeTable } from '../report/security-console.ts';
 import { writeReportFiles } from '../report/write.ts';
 import { newRunId } from '../run.ts';
@@ -81,7 +82,10 @@ Exit codes: 0 no finding at or above --fail-on, 4 security finding(s), 2 bad usa
         if (flags.quiet) return;
         (flags.json ? process.stderr : process.stdout).write(s);
       };
+      // M7 for the probe run itself: every secret the probes handle is looked for in what was written.
+      const secrets = new SecretSample(20_000);
       await using target = await openProbeTarget({
+        onSecret: (value) => secrets.add(value),
         issuer: issuer ?? null,
         client: plan.target,
         codeTtlSec: plan.target.codeTtlSec,
@@ -109,10 +113,16 @@ Exit codes: 0 no finding at or above --fail-on, 4 security finding(s), 2 bad usa
         traffic: target.recorder.finish(),
       });
       const files = await writeReportFiles(report, join(flags.out, runId));
+      const scan = await scanFilesForSecrets([files.json, files.html, files.junit], secrets.values());
       const failing = findingsAtOrAbove(findings, failOn);
       print(formatProbeTable(outcomes));
       print(`findings   ${findings.length} (${failing.length} at or above ${failOn})\n`);
       print(`reports    ${files.json}\n           ${files.html}\n           ${files.junit}\n`);
+      print(`exposure   ${scan.found} of ${secrets.values().length} secrets handled found in the written outputs\n`);
+      if (scan.found > 0) {
+        // Never expected: a leak is a harness bug that must fail loudly (the file names, not the secrets).
+        throw new TokenstormError('ERR_INTERNAL', `secrets found in ${scan.where.map((w) => w.source).join(', ')}: the reports must not be shared`);
+      }
       print(`result     ${failing.length > 0 ? `FAIL: ${failing.length} security finding(s) at or above ${failOn}` : 'PASS'}\n`);
       if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       process.exitCode = failing.length > 0 ? EXIT_FINDINGS : 0;

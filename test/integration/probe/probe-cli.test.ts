@@ -65,6 +65,9 @@ describe('tokenstorm probe (CLI)', () => {
     expect(r.stdout).toMatch(/^P1 +critical +pass +wrong code_verifier$/m);
     expect(r.stdout).toMatch(/^P14 +info +FINDING +same code_challenge/m);
     expect(r.stdout).toMatch(/^result +PASS$/m);
+    // The probe run scans its own outputs for every secret it handled (codes, verifiers, tokens, cookies).
+    const exposure = /^exposure +0 of (\d+) secrets handled found in the written outputs$/m.exec(r.stdout);
+    expect(Number(exposure?.[1])).toBeGreaterThan(30);
     const { report, files, runDir } = await onlyReport('ok');
     expect(files).toEqual(['junit.xml', 'report.html', 'report.json']);
     expect(report.probes?.map((p) => p.probe)).toEqual(['P1', 'P2', 'P8', 'P9', 'P14', 'iss']);
