@@ -171,8 +171,6 @@ export interface ExchangeOptions {
   overrideVerifier?: string | null;
   /** redirect_uri to send instead of the target's; null sends none. */
   overrideRedirectUri?: string | null;
-  /** client_id to send instead of the target's (a code redeemed by another client). */
-  overrideClientId?: string;
   /** Receives the tokens of a successful exchange (probes: refresh rotation, revocation checks). */
   onTokens?: (tokens: { accessToken: string; refreshToken?: string }) => void;
 }
@@ -185,11 +183,11 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   const verifier = opts.overrideVerifier === undefined ? got.verifier : opts.overrideVerifier;
   // The usual request is one string concatenation; overrides (negative tests) take the general path.
   const tail =
-    opts.overrideRedirectUri === undefined && opts.overrideClientId === undefined
+    opts.overrideRedirectUri === undefined
       ? partsOf(ctx.target).tokenSuffix
       : `&${new URLSearchParams({
-          ...(opts.overrideRedirectUri === null ? {} : { redirect_uri: opts.overrideRedirectUri ?? ctx.target.redirectUri }),
-          client_id: opts.overrideClientId ?? ctx.target.clientId,
+          ...(opts.overrideRedirectUri === null ? {} : { redirect_uri: opts.overrideRedirectUri }),
+          client_id: ctx.target.clientId,
         }).toString()}`;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
   const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: ACCEPT_JSON });
