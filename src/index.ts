@@ -22,6 +22,7 @@ export { createVerifierPool, type VerifierPool, type VerifierPoolOptions, type V
 
 // Target: the embedded IdP.
 export { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from './idp/embedded-idp.ts';
+export { IDP_MODE_NAMES, idpModeFromNames, type IdpModeName } from './idp/modes.ts';
 export { ERROR_DETAIL_HEADER, OIDC_PROVIDER_DETAILS } from './idp/error-details.ts';
 
 // Flows.
@@ -30,6 +31,15 @@ export { discover, type FlowTarget } from './flow/target.ts';
 export { oidcProviderLogin, type LoginDriver, type LoginResult } from './flow/login-driver.ts';
 export { runFlow, obtainCode, exchangeCode, type FlowContext, type FlowRecord, type FlowObserver, type ObtainedCode } from './flow/pkce-flow.ts';
 export { FlowSession } from './flow/session.ts';
+export { runBuggyFlow, BUGGY_CLIENT_KINDS, type BuggyClientKind, type BuggyFlowResult } from './flow/buggy-client.ts';
+
+// Security probes
+export { PROBES, probeById } from './probe/registry.ts';
+export { runProbe, runProbes, selectProbes, type ProbeRun } from './probe/runner.ts';
+export { createProbeContext, openProbeTarget, type ProbeContextOptions, type ProbeTargetOptions, type OpenedProbeTarget } from './probe/context.ts';
+export { ProbeMix } from './probe/mix.ts';
+export { findingsAtOrAbove, parseSeverity } from './probe/severity.ts';
+export type { Probe, ProbeContext, ProbeVerdict } from './probe/types.ts';
 export { classifyOAuthError } from './flow/classify.ts';
 
 // Load.
@@ -55,3 +65,6 @@ export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';
 export { writeReportFiles } from './report/write.ts';
+export { pkceMetrics, PKCE_TARGETS, challengeMethodsWith, withSecretScan, type PkceMetricsOptions } from './report/pkce-metrics.ts';
+export { scanTextsForSecrets, scanFilesForSecrets, SecretSample, type SecretScan } from './report/secret-scan.ts';
+export { buildProbeReport } from './report/probe-report.ts';

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
 import { integerFlag } from './options.ts';
-import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
+import { type EmbeddedIdp, IDP_MODE_NAMES, type IdpModeName, idpModeFromNames, startEmbeddedIdp } from '../idp/embedded-idp.ts';
+import { isIdpModeName } from '../idp/modes.ts';
 
 /** Environment variable the standalone IdP takes its confidential clients' secret from. */
 export const SECRET_ENV = 'TOKENSTORM_IDP_CLIENT_SECRET';
@@ -15,6 +16,25 @@ export interface IdpCommandOptions {
   port: number;
   codeTtl: number;
   autoApprove: boolean;
+  /** Fault modes from the start (default none). */
+  mode?: IdpModeName[];
+}
+
+/**
+ * Parses one `--mode` value (repeatable, or comma-separated) into mode names, or throws ERR_USAGE.
+ *
+ * @example
+ * modeFlag('accept-plain,no-iss', []); // ['accept-plain', 'no-iss']
+ */
+export function modeFlag(raw: string, previous: IdpModeName[]): IdpModeName[] {
+  const out = [...previous];
+  for (const name of raw.split(',').map((n) => n.trim())) {
+    if (!isIdpModeName(name)) {
+      throw new TokenstormError('ERR_USAGE', `--mode must be one of ${IDP_MODE_NAMES.join(', ')} (got '${name}')`);
+    }
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
 }
 
 /**
@@ -23,7 +43,7 @@ export interface IdpCommandOptions {
  * @example
  * process.stdout.write(describeIdp(idp, 60));
  */
-export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
+export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number, modes: readonly IdpModeName[] = []): string {
   return [
     'tokenstorm idp: embedded reference IdP (oidc-provider) is running',
     `  issuer         ${idp.issuer}`,
@@ -36,6 +56,7 @@ export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
     `  redirect uri   ${idp.redirectUri}`,
     `  users          ${idp.users.join(', ')} (any login name and any password are accepted)`,
     `  code ttl       ${codeTtlSec} s`,
+    ...(modes.length > 0 ? [`  mode           ${modes.join(', ')} (DELIBERATELY BROKEN: for probe tests only)`] : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
@@ -47,13 +68,15 @@ export function describeIdp(idp: EmbeddedIdp, codeTtlSec: number): string {
  */
 export async function runIdp(options: IdpCommandOptions, signal: AbortSignal): Promise<void> {
   const secret = process.env[SECRET_ENV];
+  const modes = options.mode ?? [];
   const idp = await startEmbeddedIdp({
     port: options.port,
     codeTtlSec: options.codeTtl,
     autoApprove: options.autoApprove,
     ...(secret ? { clientSecret: secret } : {}),
+    mode: idpModeFromNames(modes),
   });
-  process.stdout.write(describeIdp(idp, options.codeTtl));
+  process.stdout.write(describeIdp(idp, options.codeTtl, modes));
   // Nothing else keeps the event loop alive while we wait (the IdP child is unref'd).
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
@@ -83,6 +106,7 @@ export function registerIdp(program: Command): void {
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', (v: string) => integerFlag(v, '--port', 0, 65535), 0)
     .option('--code-ttl <s>', 'authorization code lifetime in seconds', (v: string) => integerFlag(v, '--code-ttl', 1, 86_400), 60)
     .option('--auto-approve', 'skip the login and consent forms (one auto-approving interaction step)', false)
+    .option('--mode <name>', `deliberately broken behaviour from the start, repeatable: ${IDP_MODE_NAMES.join(', ')}`, modeFlag, [])
     .addHelpText(
       'after',
       `
@@ -90,6 +114,7 @@ Examples:
   $ tokenstorm idp                      # free port, prints the issuer
   $ tokenstorm idp --port 4000          # issuer http://127.0.0.1:4000
   $ tokenstorm idp --code-ttl 5         # codes expire after 5 s (expiry probes)
+  $ tokenstorm idp --mode accept-any-verifier --mode no-iss   # a vulnerable IdP for 'tokenstorm probe'
   $ tokenstorm run scenarios/smoke.yaml --issuer http://127.0.0.1:4000`,
     )
     .action(async (options: IdpCommandOptions) => {

@@ -10,6 +10,7 @@ import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
 import { registerCheck } from './check.ts';
+import { registerProbe } from './probe.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -26,6 +27,7 @@ registerCheck(program);
 registerBench(program);
 registerProxy(program);
 registerIdp(program);
+registerProbe(program);
 registerReport(program);
 registerCompare(program);
 

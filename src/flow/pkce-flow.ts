@@ -104,20 +104,52 @@ function authorizeUrl(target: FlowTarget, challenge: string, state: string, nonc
   );
 }
 
+/** Options for {@link obtainCode}; the `override*` fields exist for negative tests and probes. */
+export interface AuthorizeOptions {
+  /** Use this verifier/challenge instead of one from the pool. */
+  overridePair?: { verifier: string; challenge: string };
+  /** `code_challenge` to send instead of the pair's; null sends none. */
+  overrideChallenge?: string | null;
+  /** `code_challenge_method` to send instead of S256; null sends none. */
+  overrideChallengeMethod?: string | null;
+  /** Sees the authorization response (success or error redirect) before it is checked. */
+  onAuthorizationResponse?: (callbackUrl: URL) => void;
+}
+
+/** The general (slower) authorize URL for overridden PKCE parameters. */
+function overriddenAuthorizeUrl(target: FlowTarget, challenge: string | null, method: string | null, state: string, nonce: string): URL {
+  const url = new URL(partsOf(target).authorizePrefix.slice(0, -1));
+  url.searchParams.set('state', state);
+  url.searchParams.set('nonce', nonce);
+  if (challenge !== null) url.searchParams.set('code_challenge', challenge);
+  if (method !== null) url.searchParams.set('code_challenge_method', method);
+  return url;
+}
+
 /**
  * Runs authorize → login → callback and returns the code, or null when the flow failed (the
  * failure is already recorded).
  */
-export async function obtainCode(ctx: FlowContext, session: FlowSession): Promise<ObtainedCode | null> {
-  const pair = ctx.pkce.take();
+export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: AuthorizeOptions = {}): Promise<ObtainedCode | null> {
+  const pair = opts.overridePair ?? ctx.pkce.take();
   const state = randomUUID();
   const nonce = randomUUID();
   ctx.onSecret?.(pair.verifier);
-  let url: URL | null = authorizeUrl(ctx.target, pair.challenge, state, nonce);
+  const overridden = opts.overrideChallenge !== undefined || opts.overrideChallengeMethod !== undefined;
+  let url: URL | null = overridden
+    ? overriddenAuthorizeUrl(
+        ctx.target,
+        opts.overrideChallenge === undefined ? pair.challenge : opts.overrideChallenge,
+        opts.overrideChallengeMethod === undefined ? 'S256' : opts.overrideChallengeMethod,
+        state,
+        nonce,
+      )
+    : authorizeUrl(ctx.target, pair.challenge, state, nonce);
   if (ctx.par) url = await pushAuthorizationRequest(ctx, session, url);
   if (!url) return null;
   const login = await ctx.login.run(session, ctx.target, url);
   if (!login) return null;
+  opts.onAuthorizationResponse?.(login.callbackUrl);
   const q = login.callbackUrl.searchParams;
   const endpoint = login.endpoint;
   const iss = q.get('iss');
@@ -146,8 +178,9 @@ export interface ExchangeOptions {
   /** performance.now() the exchange was scheduled for (token mode); default: now. */
   intendedAt?: number;
   overrideVerifier?: string | null;
-  overrideRedirectUri?: string;
-  /** Receives the tokens of a successful exchange (the refresh workload keeps the refresh token). */
+  /** redirect_uri to send instead of the target's; null sends none. */
+  overrideRedirectUri?: string | null;
+  /** Receives the tokens of a successful exchange (probes: refresh rotation, revocation checks). */
   onTokens?: (tokens: { accessToken: string; refreshToken?: string }) => void;
 }
 
@@ -161,7 +194,9 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   const tail =
     opts.overrideRedirectUri === undefined
       ? partsOf(ctx.target).tokenSuffix
-      : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri }).toString()}`;
+      : opts.overrideRedirectUri === null
+        ? ''
+        : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri }).toString()}`;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
   const res = await sendTokenRequest(ctx, session, 'token', form);
   if (!res) return false;
@@ -172,7 +207,6 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     record(false);
     return false;
   }
-  opts.onTokens?.({ accessToken: tokens.accessToken, ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}) });
   if (tokens.idToken !== undefined) {
     const problem = await checkIdToken(ctx, tokens.idToken, got.nonce);
     if (problem) {
@@ -182,6 +216,7 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     }
   }
   record(true);
+  opts.onTokens?.({ accessToken: tokens.accessToken, ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}) });
   return true;
 }
 

@@ -22,6 +22,7 @@ function send(message: ChildMessage): void {
 }
 
 async function start(config: IdpChildConfig): Promise<void> {
+  mode = { ...config.mode };
   const server: Server = createServer();
   // Load runs keep thousands of connections alive; the defaults close idle ones after 5 s.
   server.keepAliveTimeout = 65_000;

@@ -29,6 +29,7 @@ export interface EmbeddedClients {
   privateKeyJwt: { clientId: string; privateJwk: JWK };
   dpop: { clientId: string };
 }
+export { IDP_MODE_NAMES, type IdpModeName, idpModeFromNames } from './modes.ts';
 
 /** One oidc-provider error event as the parent keeps it. */
 export interface IdpErrorDetail {
@@ -79,6 +80,8 @@ export interface EmbeddedIdpOptions {
   startTimeoutMs?: number;
   /** Secret of the confidential clients; default: random per process (never printed). */
   clientSecret?: string;
+  /** Fault mode from the first request on (default `{}`: correct behaviour); see {@link idpModeFromNames}. */
+  mode?: IdpMode;
 }
 
 /** How many error details the parent keeps. */
@@ -120,6 +123,7 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     autoApprove: opts.autoApprove ?? false,
     clientSecret,
     jwtClientPublicJwk: { ...(await exportJWK(jwtKeys.publicKey)), kid, alg: 'ES256', use: 'sig' },
+    mode: { ...(opts.mode ?? {}) },
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new TokenstormError('ERR_USAGE', `idp port must be an integer 0..65535 (got ${opts.port})`);

@@ -33,6 +33,8 @@ export interface MapAdapterOptions {
   graceSec?: number;
   /** How often expired entries are swept. */
   sweepIntervalMs?: number;
+  /** Read on every consume: true leaves the entry unconsumed (the reusable-codes fault mode). */
+  skipConsume?: (model: string) => boolean;
 }
 
 /** The adapter class oidc-provider instantiates once per model name, plus store controls. */
@@ -41,6 +43,8 @@ export interface MapAdapterStore {
   Adapter: new (model: string) => OidcAdapter;
   /** Number of stored entries (all models). */
   size(): number;
+  /** The stored payload of `model` `id` itself (not a copy), for the fault modes that tamper with it. */
+  peek(model: string, id: string): AdapterPayload | undefined;
   /** Removes expired entries now; returns how many were removed. */
   sweep(): number;
   /** Stops the sweep timer (it is unref'd, so this is only needed for tidy shutdowns). */
@@ -162,6 +166,7 @@ export function createMapAdapter(options: MapAdapterOptions = {}): MapAdapterSto
     }
 
     async consume(id: string): Promise<void> {
+      if (options.skipConsume?.(this.model)) return;
       const entry = entries.get(this.key(id));
       // Seconds since the epoch on the (possibly skewed) IdP clock, as oidc-provider expects.
       if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
@@ -182,6 +187,7 @@ export function createMapAdapter(options: MapAdapterOptions = {}): MapAdapterSto
   return {
     Adapter: MapAdapter,
     size: () => entries.size,
+    peek: (model, id) => entries.get(`${model}:${id}`)?.payload,
     sweep,
     close: () => clearInterval(timer),
   };

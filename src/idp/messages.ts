@@ -15,14 +15,35 @@ export interface IdpChildConfig {
   clientSecret: string;
   /** Public JWK of the private_key_jwt client. */
   jwtClientPublicJwk: Record<string, unknown>;
+  /** Fault mode from the start (`{}` = correct behaviour). */
+  mode: IdpMode;
 }
 
-/** Fault modes the parent can switch at run time. */
+/**
+ * Fault modes the parent can switch at run time. All but rejectS256 are deliberate security holes
+ * (src/idp/vulnerable-modes.ts) so the security probes can be shown to find them.
+ */
 export interface IdpMode {
   /** Authorization requests with `code_challenge_method=S256` get an `invalid_request` error redirect. */
   rejectS256?: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8): the first proof gets `use_dpop_nonce`. */
   dpopNonce?: boolean;
+  /** The token endpoint accepts any code_verifier (even malformed), as long as one is sent. */
+  acceptAnyVerifier?: boolean;
+  /** `code_challenge_method=plain` is accepted and advertised in discovery. */
+  acceptPlain?: boolean;
+  /** Codes and refresh tokens are never marked consumed: every replay is redeemed again, rotation is undone. */
+  reusableCodes?: boolean;
+  /** PKCE optional: no challenge required, a missing verifier accepted, a verifier without challenge ignored. */
+  ignorePkce?: boolean;
+  /** Authorization responses lack `iss` although discovery still promises it (RFC 9207). */
+  omitIss?: boolean;
+  /** Codes are redeemed after their lifetime. */
+  ignoreCodeExpiry?: boolean;
+  /** The token request's redirect_uri is not compared with the authorization request's. */
+  ignoreRedirectUri?: boolean;
+  /** A code (and its grant) is handed to whichever client redeems it. */
+  ignoreClientBinding?: boolean;
 }
 
 /** Parent → child. Requests with an `id` get exactly one {@link ChildReply} with the same id. */

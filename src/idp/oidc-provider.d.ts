@@ -17,6 +17,9 @@ declare module 'oidc-provider' {
     type: string;
     respond?: boolean;
     set(name: string, value: string): void;
+    /** True when the request's content-type matches. */
+    is(type: string): string | false | null;
+    response: { get(name: string): string };
   }
 
   export type KoaNext = () => Promise<unknown>;

@@ -1,7 +1,8 @@
 /**
  * Builds the oidc-provider instance of the embedded IdP: configuration (clients, keys, TTLs, an
  * unbounded adapter) and the koa middleware for tokenstorm's own needs (error-detail header, the
- * rejectS256 fault, the /cb landing page, the optional auto-approve interaction).
+ * rejectS256 fault and the vulnerable modes, the /cb landing page, the optional auto-approve
+ * interaction).
  */
 import { randomBytes } from 'node:crypto';
 import Provider, { type KoaContext, type KoaNext, type ProviderError } from 'oidc-provider';
@@ -19,6 +20,7 @@ import {
   SECRET_BASIC_CLIENT_ID,
   SECRET_POST_CLIENT_ID,
 } from './constants.ts';
+import { acceptPlainAuthorization, advertisePlain, stripIss, tamperTokenRequest, tampersWithTokenRequests } from './vulnerable-modes.ts';
 
 /** The account auto-approve logs in when the request carries no `login_hint`. */
 const AUTO_APPROVE_ACCOUNT = 'alice';
@@ -69,7 +71,9 @@ const TTL_SEC = {
 export async function createIdpProvider(options: IdpProviderOptions): Promise<IdpProvider> {
   const { issuer, autoApprove } = options;
   const redirectUri = `${issuer}${REDIRECT_PATH}`;
-  const store = createMapAdapter();
+  const store = createMapAdapter({
+    skipConsume: (model) => (model === 'AuthorizationCode' || model === 'RefreshToken') && options.mode().reusableCodes === true,
+  });
   const client = (clientId: string) => ({
     client_id: clientId,
     token_endpoint_auth_method: 'none',
@@ -111,7 +115,7 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
     scopes: ['openid', 'offline_access'],
     // RFC 6749 §4.1.3: redirect_uri is required at the token endpoint when it was sent to /auth.
     allowOmittingSingleRegisteredRedirectUri: false,
-    pkce: { required: () => true },
+    pkce: { required: () => options.mode().ignorePkce !== true },
     ttl: { ...TTL_SEC, AuthorizationCode: options.codeTtlSec },
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
     features: {
@@ -144,12 +148,20 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
       ctx.body = 'tokenstorm: authorization response received\n';
       return;
     }
-    if (ctx.path === '/auth' && options.mode().rejectS256) rejectS256(ctx);
+    const mode = options.mode();
+    if (ctx.path === '/auth' && mode.rejectS256) rejectS256(ctx);
+    if (ctx.path === '/auth' && mode.acceptPlain) acceptPlainAuthorization(ctx);
+    if (ctx.path === '/token' && ctx.method === 'POST' && tampersWithTokenRequests(mode)) {
+      await tamperTokenRequest(ctx, mode, store);
+      if (ctx.status === 413) return;
+    }
     if (autoApprove && ctx.method === 'GET' && ctx.path.startsWith('/interaction/')) {
       await autoApproveInteraction(provider, ctx);
       return;
     }
     await next();
+    if (mode.omitIss) stripIss(ctx, redirectUri);
+    if (mode.acceptPlain && ctx.path === '/.well-known/openid-configuration') advertisePlain(ctx);
   });
 
   return { provider, store };

@@ -1,7 +1,8 @@
 /**
  * The end-of-run summary a person reads in the terminal: short, aligned, the verdict last.
  */
-import { ENDPOINT_CLASSES, type FailureClass, type Report } from './schema.ts';
+import { formatFindingLines, formatPkceLines } from './security-console.ts';
+import { ENDPOINT_CLASSES, type FailureClass, type Report, SEVERITIES } from './schema.ts';
 
 /** Paths of the files written for a run (from `writeReportFiles`). */
 export interface ReportPaths {
@@ -37,8 +38,12 @@ export function verdictOf(report: Report): { verdict: 'PASS' | 'FAIL'; partial: 
   if (regressions.length > 0) reasons.push(`${regressions.length} regression(s)`);
   const failedChecks = (report.checks ?? []).filter((c) => !c.ok);
   for (const c of failedChecks) reasons.push(`${c.name}: ${c.detail}`);
+  const failOn = SEVERITIES.indexOf(report.findingsFailOn ?? 'high');
+  const findings = (report.findings ?? []).filter((f) => SEVERITIES.indexOf(f.severity) <= failOn);
+  if (findings.length > 0) reasons.push(`${findings.length} security finding(s)`);
   if (report.partial) reasons.push('run stopped early (partial report)');
-  return { verdict: failedThresholds.length + regressions.length + failedChecks.length > 0 ? 'FAIL' : 'PASS', partial: report.partial, reasons };
+  const failed = failedThresholds.length + regressions.length + failedChecks.length + findings.length > 0;
+  return { verdict: failed ? 'FAIL' : 'PASS', partial: report.partial, reasons };
 }
 
 /**
@@ -93,6 +98,7 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
     const ttr = fo.timeToRecoverMs === null ? 'not recovered' : `recovered ${sec(fo.timeToRecoverMs)} after it ended`;
     out.push(`fault      ${clean(fo.fault)} at ${sec(fo.atMs)} for ${sec(fo.forMs)}: ${ttd}, ${ttr}`);
   }
+  out.push(...formatPkceLines(report), ...formatFindingLines(report));
   const h = report.harness;
   if (h.bottleneck) out.push(`harness    WARNING: the harness may have been the bottleneck: ${clean(h.reasons.join('; ')) || 'see report'}`);
   else if (h.reasons.length > 0) out.push(`harness    note: ${clean(h.reasons.join('; '))}`);

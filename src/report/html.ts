@@ -20,6 +20,7 @@ import {
   regressionsHtml,
   thresholdsHtml,
 } from './html/sections.ts';
+import { findingsHtml, pkceHtml } from './html/security.ts';
 import type { Report } from './schema.ts';
 
 let uplotAssets: { js: string; css: string } | undefined;
@@ -78,7 +79,9 @@ export function renderHtml(report: Report): string {
 <main>
 ${headerHtml(report)}
 ${cardsHtml(report)}
+${findingsHtml(report)}
 ${endpointsHtml(report)}
+${pkceHtml(report)}
 <div class="charts">
 ${chart('latency')}
 ${chart('spectrum')}

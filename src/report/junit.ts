@@ -2,7 +2,7 @@
  * JUnit XML for CI systems: thresholds and regression checks as test cases, so a failing gate
  * shows up as a failing test with the measured value in its message.
  */
-import type { RegressionCheck, Report } from './schema.ts';
+import { type ProbeOutcome, type RegressionCheck, type Report, SEVERITIES, type Severity } from './schema.ts';
 
 /** Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry. */
 export function escapeXml(s: string): string {
@@ -21,6 +21,7 @@ interface Case {
   failure?: { message: string; type: string; body: string };
   error?: { message: string; type: string };
   skipped?: string;
+  systemOut?: string;
 }
 
 interface Suite {
@@ -54,6 +55,10 @@ function suiteXml(s: Suite, timestamp: string): { xml: string; tests: number; fa
       lines.push(`${open}>`);
       lines.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
       lines.push('    </testcase>');
+    } else if (c.systemOut !== undefined) {
+      lines.push(`${open}>`);
+      lines.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
+      lines.push('    </testcase>');
     } else {
       lines.push(`${open}/>`);
     }
@@ -70,6 +75,27 @@ function regressionCases(checks: RegressionCheck[]): Case[] {
     if (c.ok) return { name, classname };
     const message = `actual ${num(c.current)} ms, baseline ${num(c.baseline)} ms, limit ${num(c.baseline * (1 + c.tolerancePct / 100))} ms`;
     return { name, classname, failure: { message, type: 'regression', body: message } };
+  });
+}
+
+/**
+ * One test case per probe: a finding at or above `failOn` fails it (type = severity), a finding below
+ * passes with the observation in system-out, skipped and inconclusive probes are skipped with why.
+ */
+function probeCases(outcomes: ProbeOutcome[], report: Report, failOn: Severity): Case[] {
+  const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+  return outcomes.map((o) => {
+    const c: Case = { name: `${o.probe} ${o.title}`, classname: 'tokenstorm.probes' };
+    if (o.status === 'skipped' || o.status === 'inconclusive') {
+      c.skipped = `${o.status}: ${o.reason ?? ''}`;
+    } else if (o.status === 'finding') {
+      const f = report.findings?.find((x) => x.probe === o.probe);
+      const message = `${o.severity}: ${f?.observed ?? o.reason ?? 'finding'}`;
+      const body = [`expected: ${f?.expected ?? ''}`, ...o.evidence.map((e) => `${e.step}: ${[e.status, e.error, e.failureClass, e.description].filter((x) => x !== undefined).join(' ')}`)].join('\n');
+      if (rank(o.severity) <= rank(failOn)) c.failure = { message, type: o.severity, body };
+      else c.systemOut = `${message}\n${body}`;
+    }
+    return c;
   });
 }
 
@@ -90,8 +116,9 @@ function document(suites: Suite[], timestamp: string): string {
  * JUnit XML for a run: suite `tokenstorm thresholds` (one test case per threshold; a failure with
  * message `actual X` when it did not hold), suite `tokenstorm regressions` (one per regression
  * check) when the report has any, suite `tokenstorm checks` (run-level checks: something
- * succeeded, every fault applied, the baseline compared something), and suite `tokenstorm run` with an error case when the run
- * stopped early (partial report).
+ * succeeded, every fault applied, the baseline compared something), suite `tokenstorm probes`
+ * (one per security probe) when probes ran, and suite `tokenstorm run` with an error case when
+ * the run stopped early (partial report).
  *
  * @example
  * await writeFile('junit.xml', renderJunit(report));
@@ -125,6 +152,10 @@ export function renderJunit(report: Report): string {
         return c;
       }),
     });
+  }
+  if (report.probes && report.probes.length > 0) {
+    const timeSec = report.probes.reduce((a, o) => a + o.durationMs, 0) / 1000;
+    suites.push({ name: 'tokenstorm probes', timeSec, cases: probeCases(report.probes, report, report.findingsFailOn ?? 'high') });
   }
   if (report.partial) {
     suites.push({

@@ -173,6 +173,75 @@ export interface RegressionCheck {
 
 /** Which kind of target a run measured (src/target/registry.ts). */
 export type ReportTargetKind = 'embedded' | 'remote';
+/** Finding severities, most severe first. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One observed exchange behind a probe's verdict: what the IdP answered, never a secret. */
+export interface ProbeEvidence {
+  /** What the probe did, e.g. `token request with a wrong code_verifier`. */
+  step: string;
+  /** HTTP status (303 for an authorization response); absent for transport failures. */
+  status?: number;
+  /** OAuth `error`, when the IdP sent one. */
+  error?: string;
+  failureClass?: FailureClass;
+  /** Redacted description / what the response carried (`code issued`, `iss missing`). */
+  description?: string;
+}
+
+/** A security finding of a probe (issue 10). */
+export interface Finding {
+  /** Probe id, e.g. `P1`, `iss-missing`. */
+  probe: string;
+  title: string;
+  severity: Severity;
+  /** The correct answer (PKCE.md catalogue). */
+  expected: string;
+  /** What the IdP did instead. */
+  observed: string;
+  evidence: ProbeEvidence[];
+  /** Under load: how many runs of the probe found it (evidence is the first one's). */
+  occurrences?: number;
+}
+
+/** One probe's outcome (JUnit: one test case each). */
+export interface ProbeOutcome {
+  probe: string;
+  title: string;
+  severity: Severity;
+  /** `pass`: the correct answer; `finding`: see findings[]; `skipped`/`inconclusive`: see reason. */
+  status: 'pass' | 'finding' | 'skipped' | 'inconclusive';
+  reason?: string;
+  durationMs: number;
+  evidence: ProbeEvidence[];
+  /** Under load: how many times the probe ran (status is the worst seen). */
+  runs?: number;
+}
+
+/** One PKCE metric (M1–M8) with its target. */
+export interface PkceMetric {
+  id: 'M1' | 'M2' | 'M3' | 'M4' | 'M5' | 'M6' | 'M7' | 'M8';
+  name: string;
+  /** The value (rates 0..1, latency ms, counts); null when there was nothing to measure. */
+  value: number | null;
+  unit: 'ratio' | 'ms' | 'count';
+  /** The target in words, e.g. `>= 99.9%`. */
+  target: string;
+  /** null when there was nothing to measure. */
+  ok: boolean | null;
+  /** How the value was counted (numerator / denominator). */
+  detail: string;
+}
+
+/** The seed's PKCE metrics (issue 10). */
+export interface PkceReport {
+  metrics: PkceMetric[];
+  /** M3 by failure class. */
+  pkceFailures: Partial<Record<FailureClass, number>>;
+  /** M6 inputs: challenge methods sent and accepted (codes issued) by method. */
+  challengeMethods: { sent: Record<string, number>; accepted: Record<string, number> };
+}
 
 /** The whole report. */
 export interface Report {
@@ -202,6 +271,14 @@ export interface Report {
   knee?: KneeReport;
   regressions?: RegressionCheck[];
   harness: HarnessReport;
+  /** Security findings of the probes (`tokenstorm probe`, probe mixes under load). */
+  findings?: Finding[];
+  /** Every probe that ran, with its status (findings[] holds the details of `finding`). */
+  probes?: ProbeOutcome[];
+  /** Findings at or above this severity fail the run (exit 4); default high. */
+  findingsFailOn?: Severity;
+  /** PKCE metrics M1–M8. */
+  pkce?: PkceReport;
 }
 
 /** Current schema id. */

@@ -93,6 +93,12 @@ export function describePlan(plan: RunPlan): string {
   lines.push(sloWords(plan));
   lines.push(`Thresholds: ${plan.thresholds.length === 0 ? 'none' : plan.thresholds.join(', ')}`);
   if (plan.expectFailures.length > 0) lines.push(`Expected failures (reported, not gated): ${plan.expectFailures.join(', ')}`);
+  if (plan.probes) {
+    const pr = plan.probes;
+    const which = pr.only.length > 0 ? pr.only.join(', ') : 'all';
+    const rate = pr.ratePerSec === null ? 'not under load' : `${pr.ratePerSec}/s under load, on their own recorder`;
+    lines.push(`Security probes: ${which}${pr.except.length > 0 ? ` except ${pr.except.join(', ')}` : ''} (${rate}; findings exit 4)`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@
  * engine runs. Durations in scenario files are strings like '30s', '500ms', '2m' or numbers of ms;
  * the plan holds ms only.
  */
+import type { IdpModeName } from '../idp/modes.ts';
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
 
 /** A duration: '500ms', '10s', '2m', '1h' or a number of milliseconds. */
@@ -40,8 +41,8 @@ export interface FaultInput {
   down?: boolean;
   /** Offset the IdP clock (embedded) or the harness-side clock used for ID-token checks (remote), ms. */
   clockSkewMs?: number;
-  /** Embedded IdP misbehaviour, e.g. stop accepting S256. */
-  idpMode?: 'reject-s256';
+  /** Embedded IdP misbehaviour: 'reject-s256' (outage) or a security hole for probes (src/idp/modes.ts). */
+  idpMode?: IdpModeName;
   /** Free text shown in reports. */
   name?: string;
 }
@@ -110,6 +111,37 @@ export interface ScenarioInput {
   thresholds?: string[];
   /** Failure classes the scenario expects (game days); reported, not gated. */
   expectFailures?: FailureClass[];
+  /** Security probes (`tokenstorm probe`, and mixed into the load when ratePerSec is given). */
+  probes?: ProbesInput;
+}
+
+/** The `probes` section of a scenario. */
+export interface ProbesInput {
+  /** Probe flows per second mixed into the load (under-load probing); absent: none under load. */
+  ratePerSec?: number;
+  /** Probe ids to run (default: all), e.g. ['P1', 'P9']. */
+  only?: string[];
+  /** Probe ids to leave out. */
+  except?: string[];
+  /** Remote IdP: its authorization code lifetime in s (P11 is skipped without it). */
+  codeTtlSec?: number;
+  /** Remote IdP: a second client with the same redirect_uri (P13 is skipped without it). */
+  secondClientId?: string;
+  /** Concurrent redemptions of one code in P9 (default 8). */
+  parallelRedemptions?: number;
+  /** Longest a probe may wait (P11) without --slow; default 15s. */
+  maxWait?: Duration;
+}
+
+/** The validated `probes` section. */
+export interface ProbesPlan {
+  ratePerSec: number | null;
+  only: string[];
+  except: string[];
+  codeTtlSec: number | null;
+  secondClientId: string | null;
+  parallelRedemptions: number;
+  maxWaitMs: number;
 }
 
 /** What a workload does per unit; one file each under src/load/workloads/. */
@@ -158,7 +190,7 @@ export interface Fault {
   toxic?: ToxicInput;
   down?: boolean;
   clockSkewMs?: number;
-  idpMode?: 'reject-s256';
+  idpMode?: IdpModeName;
 }
 
 /** The validated plan the engine runs. */
@@ -194,4 +226,6 @@ export interface RunPlan {
   slo: { p95Ms: number | null; errorRate: number | null; endpoint: EndpointClass };
   thresholds: string[];
   expectFailures: FailureClass[];
+  /** Present when the scenario has a `probes` section. */
+  probes?: ProbesPlan;
 }

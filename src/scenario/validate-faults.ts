@@ -8,6 +8,7 @@ import type { Obj, Problems } from './checks.ts';
 import { formatDuration, typeName } from './duration.ts';
 import { nearest } from '../suggest.ts';
 import type { Fault, FaultEndpoint, ToxicInput } from './types.ts';
+import { IDP_MODE_NAMES } from '../idp/modes.ts';
 
 const FAULT_KEYS = ['at', 'for', 'endpoint', 'toxic', 'down', 'clockSkewMs', 'idpMode', 'name'] as const;
 const FAULT_KINDS = ['toxic', 'down', 'clockSkewMs', 'idpMode'] as const;
@@ -116,7 +117,7 @@ function validateFault(v: unknown, path: string, ctx: FaultContext, p: Problems)
     fault.endpoint = 'idp';
   }
   if (f.idpMode !== undefined) {
-    const mode = oneOf(f, 'idpMode', path, ['reject-s256'] as const, p);
+    const mode = oneOf(f, 'idpMode', path, IDP_MODE_NAMES, p);
     if (mode !== undefined) fault.idpMode = mode;
     if (ctx.remote) p.push(`${at(path, 'idpMode')} needs the embedded IdP (target.issuer is set)`);
     idpOnly(endpointGiven, 'idpMode', path, p);

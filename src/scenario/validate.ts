@@ -15,9 +15,10 @@ import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
 import { readClient } from './validate-client.ts';
+import { validateProbes } from './validate-probes.ts';
 import { validateFaults } from './validate-faults.ts';
 
-const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'refresh', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
+const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'refresh', 'target', 'faults', 'slo', 'thresholds', 'expectFailures', 'probes'];
 const LOAD_KEYS = [
   'model',
   'ratePerSec',
@@ -101,6 +102,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   const slo = readSlo(root.slo, p);
   const thresholds = readThresholds(root.thresholds, p);
   const expectFailures = readExpectFailures(root.expectFailures, p);
+  const probes = validateProbes(root.probes, p);
   if (load === null) return null;
   return {
     name,
@@ -115,6 +117,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
     slo,
     thresholds,
     expectFailures,
+    ...(probes ? { probes } : {}),
   };
 }
 

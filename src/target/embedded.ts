@@ -3,6 +3,7 @@
  * the oidc-provider login driver, its own public client and user, and can skew its clock and
  * switch misbehaviour modes.
  */
+import { applyIdpMode } from '../chaos/idp-mode-actuator.ts';
 import { type ClientAuth, publicClient } from '../flow/client-auth.ts';
 import { oidcProviderLogin } from '../flow/login-driver.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
@@ -70,10 +71,8 @@ async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan, s
         },
       },
       idpMode: {
-        async apply(fault) {
-          if (fault.idpMode === 'reject-s256') await idp.setMode({ rejectS256: true });
-          return { undo: () => idp.setMode({}) };
-        },
+        // Validation guarantees the field; an outage (reject-s256) or a deliberately vulnerable mode.
+        apply: (fault) => applyIdpMode(idp, fault.idpMode!),
       },
     },
     async cpuMicros() {

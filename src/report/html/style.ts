@@ -31,6 +31,9 @@ tbody tr:nth-child(even) { background: #f9fafb; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; }
 .badge.ok { background: var(--ok-bg); color: var(--ok); } .badge.bad { background: var(--bad-bg); color: var(--bad); }
 .badge.skip { background: #f3f4f6; color: var(--muted); }
+.badge.sev-critical { background: #7f1d1d; color: #fff; } .badge.sev-high { background: var(--bad-bg); color: var(--bad); }
+.badge.sev-medium { background: #ffedd5; color: #c2410c; } .badge.sev-low { background: var(--warn-bg); color: var(--warn); }
+.badge.sev-info { background: #e0f2fe; color: #0369a1; }
 .muted { color: var(--muted); }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 @media (max-width: 900px) { .grid2 { grid-template-columns: 1fr; } }

@@ -163,7 +163,7 @@ describe('faults: one-line messages', () => {
         scenario({ target: { issuer: 'http://127.0.0.1:9' }, faults: [{ at: '1s', for: '1s', idpMode: 'reject-plain' }] }),
       ),
     ).toBe(
-      'test.json: faults[0].idpMode must be one of reject-s256 (got "reject-plain"); faults[0].idpMode needs the embedded IdP (target.issuer is set)',
+      'test.json: faults[0].idpMode must be one of reject-s256, accept-any-verifier, accept-plain, reusable-codes, ignore-pkce, no-iss, ignore-code-expiry, ignore-redirect-uri, ignore-client (got "reject-plain"; did you mean accept-plain?); faults[0].idpMode needs the embedded IdP (target.issuer is set)',
     );
     expect(invalidMessage(scenario({ faults: [{ at: '1s', for: '1s', down: true, endpoint: 'login' }] }))).toBe(
       'test.json: faults[0].endpoint must be one of authorize, token, idp (got "login")',

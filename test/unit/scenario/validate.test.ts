@@ -110,7 +110,7 @@ describe('validateScenario: one-line messages', () => {
     );
     expect(invalidMessage({ ...scenario(), lod: {} })).toBe('test.json: lod is not a known key (did you mean load?)');
     expect(invalidMessage({ ...scenario(), zzzzzz: 1 })).toBe(
-      'test.json: zzzzzz is not a known key (known keys: name, description, mode, load, codeBank, refresh, target, faults, slo, thresholds, expectFailures)',
+      'test.json: zzzzzz is not a known key (known keys: name, description, mode, load, codeBank, refresh, target, faults, slo, thresholds, expectFailures, probes)',
     );
     expect(invalidMessage(scenario({ target: { isuer: 'http://127.0.0.1' } }))).toBe(
       'test.json: target.isuer is not a known key (did you mean target.issuer?)',
