@@ -6,6 +6,7 @@
 
 /** Endpoint classes timed separately (DESIGN.md "Measurement rules"). `flow` is the whole flow. */
 export const ENDPOINT_CLASSES = ['authorize', 'login', 'consent', 'callback', 'token', 'refresh', 'flow'] as const;
+/** One of {@link ENDPOINT_CLASSES}. */
 export type EndpointClass = (typeof ENDPOINT_CLASSES)[number];
 
 /** Stable failure class ids (DESIGN.md "Failure classes"). */
@@ -31,6 +32,7 @@ export const FAILURE_CLASSES = [
   'clock_skew',
   'other',
 ] as const;
+/** One of {@link FAILURE_CLASSES}. */
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 /** Percentiles of one distribution, in ms. */

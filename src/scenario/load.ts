@@ -51,6 +51,10 @@ export function packageRoot(): string {
  * Absolute path of a scenario: undefined → the bundled smoke scenario; a bare name (`capacity`) →
  * scenarios/<name>.ts in the package; anything else → a path relative to the working directory.
  * Throws `ERR_SCENARIO_NOT_FOUND`.
+ *
+ * @example
+ * resolveScenario('token-p95'); // → <package>/scenarios/token-p95.ts
+ * resolveScenario('./my-scenario.yaml'); // → <cwd>/my-scenario.yaml
  */
 export function resolveScenario(fileOrName: string | undefined): string {
   const scenariosDir = join(packageRoot(), 'scenarios');
