@@ -24,7 +24,7 @@ export function findTokenstormCalls(script: string): TokenstormCall[] {
     const tokens = parse(line, (name) => `$${name}`);
     let start = true; // at the start of a simple command
     for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i];
+      const t = tokens[i]!;
       if (typeof t !== 'string') {
         if ('comment' in t) break;
         start = true;
