@@ -31,6 +31,9 @@ function gitlabScripts(job: Record<string, unknown>): string[] {
   return ['before_script', 'script', 'after_script'].flatMap((k) => (job[k] as string[] | undefined) ?? []);
 }
 
+/** `${NAME}` as the shell script spells it. */
+const shellVar = (name: string): string => `$\{${name}}`;
+
 function calls(scripts: string[]): TokenstormCall[] {
   return scripts.flatMap(findTokenstormCalls);
 }
@@ -79,7 +82,7 @@ describe('docs/ci/gitlab-ci.yml', () => {
     const found = calls(gitlabScripts(job));
     expect(found.map((c) => c.args[0])).toEqual(['idp', 'run', 'run']);
     expect(found.some((c) => c.args.includes('--baseline'))).toBe(true);
-    expect(gitlabScripts(job).join('\n')).toContain('/jobs/artifacts/' + '${CI_DEFAULT_BRANCH}/raw/tokenstorm-report/report.json');
+    expect(gitlabScripts(job).join('\n')).toContain(`/jobs/artifacts/${shellVar('CI_DEFAULT_BRANCH')}/raw/tokenstorm-report/report.json`);
     const artifacts = job['artifacts'] as { when: string; paths: string[]; reports: { junit: string } };
     expect(artifacts.when).toBe('always');
     expect(artifacts.reports.junit).toBe('tokenstorm-report/junit.xml');
