@@ -165,7 +165,8 @@ function fish(root: CommandNode): string {
     const children = n.subcommands.map((s) => s.path.at(-1)!);
     const listing = n.path.length === 0 || children.length === 0 ? here : `${here}; and not __fish_seen_subcommand_from ${children.join(' ')}`;
     for (const s of n.subcommands) {
-      lines.push(`complete -c tokenstorm -n ${fishSq(listing)} -a ${s.path.at(-1)} -d ${fishSq(s.description)}`);
+      // -f: where a subcommand is expected, file names are not.
+      lines.push(`complete -c tokenstorm -n ${fishSq(listing)} -f -a ${s.path.at(-1)} -d ${fishSq(s.description)}`);
     }
     if (n.words.length > 0) lines.push(`complete -c tokenstorm -n ${fishSq(listing)} -a ${fishSq(n.words.join(' '))}`);
     for (const o of n.options) {
