@@ -32,7 +32,7 @@ export { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from './i
 // Reports: the report.json types (schema tokenstorm/report@1), compare against a baseline,
 // thresholds, and the renderers the CLI writes.
 export * from './report/schema.ts';
-export { compareReports, loadReport, formatCompareTable } from './report/compare.ts';
+export { compareReports, loadReport, formatCompareTable, type CompareOptions } from './report/compare.ts';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.ts';
 export { findKnee } from './report/knee.ts';
 export { renderHtml } from './report/html.ts';

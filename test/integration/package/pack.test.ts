@@ -96,12 +96,19 @@ describe('installed into an empty folder', () => {
     expect(report.flows.completed).toBeGreaterThan(0);
   });
 
-  it("a scenario in the user's folder type-checks against the package's declarations (and a wrong one does not)", async () => {
+  it("a scenario in the user's folder and the README's API examples type-check against the package's declarations (and a wrong one does not)", async () => {
+    // Every ```ts block of the README that imports from 'tokenstorm' (the scenario example, the
+    // Public API examples), compiled as the user's own files.
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((code) => code.includes("from 'tokenstorm'"));
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const exampleFiles = examples.map((_, i) => `readme-${i + 1}.ts`);
+    await Promise.all(examples.map((code, i) => writeFile(join(consumer, exampleFiles[i]!), code)));
     await writeFile(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2023', strict: true, noEmit: true, types: ['node'] },
-        files: ['scenario.ts'],
+        files: ['scenario.ts', ...exampleFiles],
       }),
     );
     await writeFile(join(consumer, 'scenario.ts'), TINY_SCENARIO);
