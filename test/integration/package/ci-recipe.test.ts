@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { exec, pathWithNode24, root } from './exec.ts';
+import { cleanEnv, exec, pathWithNode24, root } from './exec.ts';
 
 let work: string;
 let port: number;
@@ -86,7 +86,7 @@ describe('docs/ci/github-actions.yml steps, run in bash', () => {
       cwd: work,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PATH: pathWithNode24 },
+      env: { ...cleanEnv(), PATH: pathWithNode24 },
     });
     idpGroup = child;
     let output = '';

@@ -12,6 +12,14 @@ export const node24 = realpathSync(join(root, 'node_modules/.bin/node'));
 /** PATH with the pinned Node first, so `npx` and `#!/usr/bin/env node` bins run on it. */
 export const pathWithNode24 = `${dirname(node24)}:${process.env.PATH ?? ''}`;
 
+/**
+ * This process's environment without npm's lifecycle variables (npm_config_*, npm_package_*, …):
+ * under `npm test` they would steer the nested npm (prefix, cache, scripts) like a user's would not.
+ */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+}
+
 export interface ExecResult {
   code: number | null;
   stdout: string;
@@ -26,7 +34,7 @@ export function exec(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: { ...process.env, FORCE_COLOR: '0', PATH: pathWithNode24, ...opts.env },
+      env: { ...cleanEnv(), FORCE_COLOR: '0', PATH: pathWithNode24, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -140,6 +140,23 @@ describe('installed into an empty folder', () => {
     });
   });
 
+  it('the public API runs a plan from the installed package (runPlan on an inline scenario, then compareReports)', async () => {
+    const script = `
+      import { compareReports, loadReport, runPlan, validateScenario } from 'tokenstorm';
+      const plan = validateScenario({ name: 'api', load: { ratePerSec: 5, duration: '2s' } }, 'api');
+      const outcome = await runPlan(plan, { outDir: 'api-reports' });
+      const again = await loadReport(outcome.files.json);
+      const checks = compareReports(again, again, { tolerancePct: 10 });
+      console.log(JSON.stringify({ exitCode: outcome.exitCode, completed: outcome.report.flows.completed, same: checks.every((c) => c.ok) }));`;
+    await writeFile(join(consumer, 'api-run.mjs'), script);
+    const r = await exec('node', ['api-run.mjs'], { cwd: consumer });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { exitCode: number; completed: number; same: boolean };
+    expect(out.exitCode).toBe(0);
+    expect(out.completed).toBeGreaterThan(0);
+    expect(out.same).toBe(true);
+  });
+
   it('a too-old Node gets one clear line naming the required version, not a SyntaxError', async (ctx) => {
     const min = rootPkg.engines.node.replace(/^>=\s*/, '');
     const old = await findOldNode(min);
