@@ -31,7 +31,22 @@ export { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from './i
 
 // Reports: the report.json types (schema tokenstorm/report@1), compare against a baseline,
 // thresholds, and the renderers the CLI writes.
-export * from './report/schema.ts';
+export { REPORT_SCHEMA, ENDPOINT_CLASSES, FAILURE_CLASSES } from './report/schema.ts';
+export type {
+  Report,
+  EndpointClass,
+  EndpointReport,
+  FailureClass,
+  FailureEvidence,
+  FaultOutcome,
+  HarnessReport,
+  KneeReport,
+  LatencySummary,
+  PhaseReport,
+  RegressionCheck,
+  SeriesPoint,
+  ThresholdResult,
+} from './report/schema.ts';
 export { compareReports, loadReport, formatCompareTable, type CompareOptions } from './report/compare.ts';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.ts';
 export { findKnee } from './report/knee.ts';
