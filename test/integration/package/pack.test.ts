@@ -78,10 +78,24 @@ describe('installed into an empty folder', () => {
     expect(r.stdout.trim()).toMatch(new RegExp(`^tokenstorm ${rootPkg.version.replace(/\./g, '\\.')} \\(node v\\d+\\.\\d+\\.\\d+\\)$`));
   });
 
-  it('npx tokenstorm run loads the bundled default scenario (smoke)', async () => {
+  it('npx tokenstorm run --dry-run loads the bundled default scenario (smoke, which imports from tokenstorm)', async () => {
     const r = await exec('npx', ['tokenstorm', 'run', '--dry-run'], { cwd: consumer });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Scenario smoke (node_modules/tokenstorm/scenarios/smoke.ts)');
+  });
+
+  it('npx tokenstorm run (no arguments) runs the bundled smoke scenario on the embedded IdP and writes the reports', async () => {
+    const r = await exec('npx', ['tokenstorm', 'run', '--quiet', '--out', 'default-run'], { cwd: consumer });
+    // 0 or 1 both mean the run happened (1: the smoke thresholds judged this busy machine); 2, 3 and
+    // 70 are the failures this test is about.
+    expect([0, 1], r.stderr).toContain(r.code);
+    const [runId] = await readdir(join(consumer, 'default-run'));
+    const report = JSON.parse(await readFile(join(consumer, 'default-run', runId!, 'report.json'), 'utf8'));
+    expect(report.scenario.name).toBe('smoke');
+    expect(report.target.kind).toBe('embedded');
+    expect(report.flows.completed).toBeGreaterThan(0);
+    expect(report.thresholds.map((t: { expr: string }) => t.expr)).toEqual(['flow:rate(failed)<0.01', 'token:p(95)<500']);
+    expect(r.code).toBe(report.thresholds.every((t: { ok: boolean }) => t.ok) ? 0 : 1);
   });
 
   it("npx tokenstorm run runs the user's own scenario (import from 'tokenstorm') end to end on the embedded IdP", async () => {
