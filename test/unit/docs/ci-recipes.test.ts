@@ -95,6 +95,16 @@ describe('docs/ci/gitlab-ci.yml', () => {
   });
 });
 
+describe('both recipes', () => {
+  it('install the version of tokenstorm this checkout is', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    const github = githubScripts(await yamlFile('github-actions.yml')).scripts.join('\n');
+    expect(github).toContain(`tokenstorm@${version}`);
+    const gitlab = (await yamlFile('gitlab-ci.yml'))['token-p95'] as { variables: Record<string, string> };
+    expect(gitlab.variables['TOKENSTORM_VERSION']).toBe(version);
+  });
+});
+
 describe('docs/ci/token-p95.yaml', () => {
   it('loads as a token-mode scenario aimed at the port the recipes start the IdP on', async () => {
     const plan = await loadScenario(join(root, 'docs/ci/token-p95.yaml'));
