@@ -109,7 +109,7 @@ describe('docs/ci/github-actions.yml steps, run in bash', () => {
     const report = JSON.parse(await readFile(join(work, 'tokenstorm-report/report.json'), 'utf8'));
     expect(report.target.issuer).toBe(`http://127.0.0.1:${port}`);
     expect(report.endpoints.token.count).toBeGreaterThanOrEqual(20);
-  });
+  }, 180_000);
 
   it('next run: the last green report as baseline and a token endpoint 300 ms slower → exit 1 on the p95 regression, reports still collected', async () => {
     // What "Fetch the baseline" would download: the previous run's tokenstorm-report artifact.
@@ -132,5 +132,5 @@ describe('docs/ci/github-actions.yml steps, run in bash', () => {
     expect(token!.current).toBeGreaterThan(token!.baseline);
     const junit = await readFile(join(work, 'tokenstorm-report/junit.xml'), 'utf8');
     expect(junit).toContain('<failure');
-  });
+  }, 180_000);
 });

@@ -96,7 +96,7 @@ describe('installed into an empty folder', () => {
     expect(report.flows.completed).toBeGreaterThan(0);
     expect(report.thresholds.map((t: { expr: string }) => t.expr)).toEqual(['flow:rate(failed)<0.01', 'token:p(95)<500']);
     expect(r.code).toBe(report.thresholds.every((t: { ok: boolean }) => t.ok) ? 0 : 1);
-  });
+  }, 180_000);
 
   it("npx tokenstorm run runs the user's own scenario (import from 'tokenstorm') end to end on the embedded IdP", async () => {
     await writeFile(join(consumer, 'tiny.ts'), TINY_SCENARIO);
@@ -108,7 +108,7 @@ describe('installed into an empty folder', () => {
     expect(report.schema).toBe('tokenstorm/report@1');
     expect(report.scenario.name).toBe('tiny');
     expect(report.flows.completed).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it("a scenario in the user's folder and the README's API examples type-check against the package's declarations (and a wrong one does not)", async () => {
     // Every ```ts block of the README that imports from 'tokenstorm' (the scenario example, the
@@ -126,14 +126,14 @@ describe('installed into an empty folder', () => {
       }),
     );
     await writeFile(join(consumer, 'scenario.ts'), TINY_SCENARIO);
-    const ok = await exec('npx', ['tsc', '-p', '.'], { cwd: consumer });
+    const ok = await exec('npx', ['tsc', '-p', '.'], { cwd: consumer, timeoutMs: 140_000 });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
 
     await writeFile(join(consumer, 'scenario.ts'), TINY_SCENARIO.replace('ratePerSec: 5', "ratePerSec: 'fast'"));
-    const bad = await exec('npx', ['tsc', '-p', '.'], { cwd: consumer });
+    const bad = await exec('npx', ['tsc', '-p', '.'], { cwd: consumer, timeoutMs: 140_000 });
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toMatch(/scenario\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
-  });
+  }, 300_000);
 
   it("import('tokenstorm') gives the public API; internal modules are not reachable", async () => {
     const script = `
@@ -169,7 +169,7 @@ describe('installed into an empty folder', () => {
     expect(out.exitCode).toBe(0);
     expect(out.completed).toBeGreaterThan(0);
     expect(out.same).toBe(true);
-  });
+  }, 180_000);
 
   it('a too-old Node gets one clear line naming the required version, not a SyntaxError', async (ctx) => {
     const min = rootPkg.engines.node.replace(/^>=\s*/, '');
