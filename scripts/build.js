@@ -1,7 +1,7 @@
-// Bundles the CLI, the public API (`import … from 'tokenstorm'`, dist/api/index.js) and every module that runs in its
-// own thread or process (the verifier worker, the embedded IdP child) into dist/<folder>/<name>.js,
-// with code they share split into dist/chunks/ so the CLI and a scenario importing 'tokenstorm' use
-// one copy of each module. Dependencies stay external (node_modules). `__TOKENSTORM_BUNDLED__` lets
+// Bundles the CLI, the public API (`import … from 'tokenstorm'`, dist/api/index.js) and every
+// module that runs in its own thread or process (the verifier worker, the embedded IdP child) into
+// dist/<folder>/<name>.js, with code they share split into dist/chunks/ so the CLI and a scenario
+// importing 'tokenstorm' use one copy of each module. Dependencies stay external (node_modules). `__TOKENSTORM_BUNDLED__` lets
 // src/paths.ts find sibling entry files in both layouts; every output file sits one folder deep.
 // Then tsc writes the public API's declarations to dist/types/ (tsconfig.types.json).
 import { spawnSync } from 'node:child_process';
