@@ -2,7 +2,7 @@
 // rate ramps up in steps (k6 ramping-arrival-rate semantics: each stage moves linearly from the
 // previous target to its own, the first from 0), and the report names the knee — the highest rate
 // at which the SLO still held — rather than leaving you to read it off a chart.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'capacity',

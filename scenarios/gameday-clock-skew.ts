@@ -2,7 +2,7 @@
 // tokens with a clock 120 s in the future, so ID tokens arrive with `iat` in the future. The harness
 // checks each id_token's iat/exp with jose against its own clock (small tolerance), so these flows
 // fail as clock_skew — the failure a relying party with a strict clock would see.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'gameday-clock-skew',

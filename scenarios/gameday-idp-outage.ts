@@ -2,7 +2,7 @@
 // is disabled (Toxiproxy `enabled: false`; there is no "down" toxic), so new connections are refused
 // and open ones closed. Flows that reach the token step in that window fail as connection_refused —
 // expected here, so they are reported as the fault's effect rather than as a surprise.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'gameday-idp-outage',

@@ -2,7 +2,7 @@
 // held back 300 ms by a Toxiproxy `latency` toxic, while flows keep arriving at 30/s. The report
 // shows p95 before, during and after the fault, and how long it took for the SLO breach to show
 // (time to detect) and to clear once the toxic was removed (time to recover).
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'gameday-token-latency',

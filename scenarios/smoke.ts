@@ -2,7 +2,7 @@
 // callback → token flows per second for 10 s against the embedded IdP, open model (flows start
 // on schedule whether or not earlier ones have finished, so a slow IdP shows up as latency, not as
 // a quietly lower rate). It gates on almost no failed flows and a sane token p95.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'smoke',

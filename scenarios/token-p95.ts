@@ -2,7 +2,7 @@
 // and drives only the token exchange, 100 per second for 20 s, so the measured p95 is the token
 // endpoint's and not the login page's. Run it with `--baseline reports/baseline/report.json` to
 // fail the build on a regression; the threshold below is the absolute ceiling.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'token-p95',

@@ -76,7 +76,14 @@ export class TokenstormError extends Error {
   }
 }
 
-/** True when `err` is a {@link TokenstormError}, optionally with the given code. */
+/**
+ * True when `err` is a {@link TokenstormError}, optionally with the given code.
+ *
+ * @example
+ * try { await loadScenario('nosuch'); } catch (err) {
+ *   if (isTokenstormError(err, 'ERR_SCENARIO_NOT_FOUND')) console.error(err.message);
+ * }
+ */
 export function isTokenstormError(err: unknown, code?: TokenstormErrorCode): err is TokenstormError {
   return err instanceof TokenstormError && (code === undefined || err.code === code);
 }

@@ -1,70 +1,76 @@
 /**
- * tokenstorm's public API, re-exported by name. The CLI is a thin layer over these.
+ * tokenstorm's public API: what `import … from 'tokenstorm'` gives (package.json `exports` points
+ * here; nothing else in the package is importable). Every export has TSDoc, and every function and
+ * class an `@example` (test/unit/package/public-api-docs.test.ts holds that). The CLI is a thin
+ * layer over these. Adding an export is a public promise: add it to the list in
+ * test/unit/public-api.test.ts too.
+ *
+ * @example
+ * import { loadScenario, runPlan } from 'tokenstorm';
+ * const outcome = await runPlan(await loadScenario('smoke'), { outDir: 'reports' });
+ * process.exitCode = outcome.exitCode;
  */
+
+// Errors: every failure tokenstorm reports is a TokenstormError with a stable code.
 export { TokenstormError, isTokenstormError, type TokenstormErrorCode } from './errors.ts';
 
-// One run end to end.
-export { runPlan, newRunId, type RunOptions, type RunOutcome, type ProgressSink } from './run.ts';
+// Run a plan end to end (reports/<run-id>/report.json, report.html, junit.xml).
+export { runPlan, type RunOptions, type RunOutcome, type ProgressSink } from './run.ts';
+export type { FlowObserver, FlowRecord } from './flow/pkce-flow.ts';
 
-// Scenarios.
+// Scenarios: write one (defineScenario), load and validate one, describe it in words.
+export { defineScenario } from './scenario/define.ts';
 export { loadScenario, resolveScenario } from './scenario/load.ts';
 export { validateScenario } from './scenario/validate.ts';
 export { describePlan } from './scenario/describe.ts';
-export { defineScenario } from './scenario/define.ts';
 export { parseDuration } from './scenario/duration.ts';
 export type { RunPlan, ScenarioInput, Fault, FaultInput, Stage, ToxicInput } from './scenario/types.ts';
 
-// PKCE.
-export { generateVerifier, DEFAULT_VERIFIER_LENGTH, VERIFIER_MIN_LENGTH, VERIFIER_MAX_LENGTH } from './pkce/verifier.ts';
-export { challengeS256, challengeFor, generatePair, type PkcePair, type ChallengeMethod } from './pkce/challenge.ts';
-export { validateVerifier, validateS256Challenge } from './pkce/validate.ts';
-export { createVerifierPool, type VerifierPool, type VerifierPoolOptions, type VerifierPoolStats } from './pkce/pool.ts';
-
-// Target: the embedded IdP.
+// Target: the embedded reference IdP (oidc-provider), for runs and tests without a real IdP.
 export { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from './idp/embedded-idp.ts';
-export { IDP_MODE_NAMES, idpModeFromNames, type IdpModeName } from './idp/modes.ts';
-export { ERROR_DETAIL_HEADER, OIDC_PROVIDER_DETAILS } from './idp/error-details.ts';
 
-// Flows.
-export { HttpClient, classifySocketError, type HttpClientOptions, type Route, type RouteTarget } from './flow/http.ts';
-export { discover, type FlowTarget } from './flow/target.ts';
-export { oidcProviderLogin, type LoginDriver, type LoginResult } from './flow/login-driver.ts';
-export { runFlow, obtainCode, exchangeCode, type FlowContext, type FlowRecord, type FlowObserver, type ObtainedCode } from './flow/pkce-flow.ts';
-export { FlowSession } from './flow/session.ts';
-export { runBuggyFlow, BUGGY_CLIENT_KINDS, type BuggyClientKind, type BuggyFlowResult } from './flow/buggy-client.ts';
-
-// Security probes
-export { PROBES, probeById } from './probe/registry.ts';
-export { runProbe, runProbes, selectProbes, type ProbeRun } from './probe/runner.ts';
-export { createProbeContext, openProbeTarget, type ProbeContextOptions, type ProbeTargetOptions, type OpenedProbeTarget } from './probe/context.ts';
-export { ProbeMix } from './probe/mix.ts';
-export { findingsAtOrAbove, parseSeverity } from './probe/severity.ts';
-export type { Probe, ProbeContext, ProbeVerdict } from './probe/types.ts';
-export { classifyOAuthError } from './flow/classify.ts';
-
-// Load.
-export { ArrivalSchedule } from './load/arrivals.ts';
-export { runOpen } from './load/open-executor.ts';
-export { runClosed } from './load/closed-executor.ts';
-export { CodeBank } from './load/code-bank.ts';
-export { systemClock, ManualClock, type Clock } from './load/clock.ts';
-
-// Chaos.
-export { startFaultServer, type FaultServer } from './chaos/fault-server.ts';
-export { FaultLayer } from './chaos/fault-layer.ts';
-export { faultOutcomes } from './report/gameday.ts';
-
-// Metrics and reports.
-export { Recorder, type RecorderResult } from './metrics/recorder.ts';
-export { createHistogram, decodeHistogram, encodeHistogram, summarize } from './metrics/hdr.ts';
-export * from './report/schema.ts';
+// Reports: the report.json types (schema tokenstorm/report@1), compare against a baseline,
+// thresholds, and the renderers the CLI writes.
+export { REPORT_SCHEMA, ENDPOINT_CLASSES, FAILURE_CLASSES } from './report/schema.ts';
+export type {
+  Report,
+  EndpointClass,
+  EndpointReport,
+  FailureClass,
+  FailureEvidence,
+  FaultOutcome,
+  Finding,
+  HarnessReport,
+  KneeReport,
+  LatencySummary,
+  PhaseReport,
+  PkceReport,
+  ProbeOutcome,
+  RegressionCheck,
+  ReportTargetKind,
+  RunCheck,
+  Severity,
+  SeriesPoint,
+  ThresholdResult,
+} from './report/schema.ts';
+export { compareReports, loadReport, formatCompareTable, type CompareOptions } from './report/compare.ts';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.ts';
-export { compareReports, loadReport, formatCompareTable } from './report/compare.ts';
 export { findKnee } from './report/knee.ts';
 export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';
 export { writeReportFiles } from './report/write.ts';
-export { pkceMetrics, PKCE_TARGETS, challengeMethodsWith, withSecretScan, type PkceMetricsOptions } from './report/pkce-metrics.ts';
-export { scanTextsForSecrets, scanFilesForSecrets, SecretSample, type SecretScan } from './report/secret-scan.ts';
-export { buildProbeReport } from './report/probe-report.ts';
+
+// Security probes (issue 10): the PKCE catalogue against a target, and the seed's PKCE metrics.
+export { PROBES } from './probe/registry.ts';
+export { runProbes, selectProbes } from './probe/runner.ts';
+export { openProbeTarget, type ProbeTargetOptions, type OpenedProbeTarget } from './probe/context.ts';
+export { findingsAtOrAbove } from './probe/severity.ts';
+export { pkceMetrics } from './report/pkce-metrics.ts';
+export { scanFilesForSecrets } from './report/secret-scan.ts';
+// TODO(merge): export { mergeReports } from './report/merge.ts' once that module lands (another branch).
+
+// PKCE (RFC 7636) building blocks, for custom flows and checks.
+export { generateVerifier } from './pkce/verifier.ts';
+export { challengeS256, generatePair, type PkcePair } from './pkce/challenge.ts';
+export { validateVerifier } from './pkce/validate.ts';

@@ -24,3 +24,15 @@ export type EntryModule = 'pkce/worker' | 'pkce/sign-worker' | 'idp/child';
 export function entryFile(name: EntryModule): string {
   return join(root, name + (bundled ? '.js' : '.ts'));
 }
+
+/**
+ * Absolute path of the public API entry (what `import … from 'tokenstorm'` means): dist/api/index.js
+ * in the bundle, src/index.ts from source. Scenario files importing 'tokenstorm' get this one, so
+ * they share the running tokenstorm's modules whichever copy of the package their folder holds.
+ *
+ * @example
+ * await import(pathToFileURL(publicEntryFile()).href);
+ */
+export function publicEntryFile(): string {
+  return bundled ? join(root, 'api/index.js') : join(root, 'index.ts');
+}

@@ -1,38 +1,13 @@
 /**
- * The `tokenstorm` command. Each subcommand lives in its own file and only parses and calls.
+ * The `tokenstorm` command. Each subcommand lives in its own file and only parses and calls;
+ * program.ts assembles them.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { reportError } from './errors.ts';
-import { registerBench } from './bench.ts';
-import { registerRun } from './run.ts';
-import { registerCompare } from './compare.ts';
-import { registerReport } from './report.ts';
-import { registerProxy } from './proxy.ts';
-import { registerIdp } from './idp.ts';
-import { registerCheck } from './check.ts';
-import { registerProbe } from './probe.ts';
-
-const program = new Command('tokenstorm')
-  .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
-  .version('0.1.0')
-  .showHelpAfterError(false)
-  .exitOverride()
-  .configureOutput({
-    // commander's own usage errors: one line, exit 2 (see below).
-    writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `tokenstorm: ${s.slice(7)}` : s),
-  });
-
-registerRun(program);
-registerCheck(program);
-registerBench(program);
-registerProxy(program);
-registerIdp(program);
-registerProbe(program);
-registerReport(program);
-registerCompare(program);
+import { buildProgram } from './program.ts';
 
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version throw with exitCode 0.

@@ -6,6 +6,7 @@
 
 /** Endpoint classes timed separately (DESIGN.md "Measurement rules"). `flow` is the whole flow. */
 export const ENDPOINT_CLASSES = ['par', 'authorize', 'login', 'consent', 'callback', 'token', 'refresh', 'flow'] as const;
+/** One of {@link ENDPOINT_CLASSES}. */
 export type EndpointClass = (typeof ENDPOINT_CLASSES)[number];
 
 /** Stable failure class ids (DESIGN.md "Failure classes"). */
@@ -35,6 +36,7 @@ export const FAILURE_CLASSES = [
   'refresh_token_reused',
   'other',
 ] as const;
+/** One of {@link FAILURE_CLASSES}. */
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 /** Percentiles of one distribution, in ms. */
@@ -175,6 +177,7 @@ export interface RegressionCheck {
 export type ReportTargetKind = 'embedded' | 'remote';
 /** Finding severities, most severe first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+/** One of {@link SEVERITIES}. */
 export type Severity = (typeof SEVERITIES)[number];
 
 /** One observed exchange behind a probe's verdict: what the IdP answered, never a secret. */

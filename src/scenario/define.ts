@@ -8,7 +8,7 @@ import type { ScenarioInput } from './types.ts';
  * Types a scenario's default export.
  *
  * @example
- * import { defineScenario } from '../src/scenario/define.ts';
+ * import { defineScenario } from 'tokenstorm';
  * export default defineScenario({ load: { ratePerSec: 20, duration: '10s' } });
  */
 export function defineScenario(s: ScenarioInput): ScenarioInput {

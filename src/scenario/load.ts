@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { TokenstormError } from '../errors.ts';
+import { publicEntryFile } from '../paths.ts';
 import type { RunPlan } from './types.ts';
 import { validateScenario } from './validate.ts';
 
@@ -50,6 +51,10 @@ export function packageRoot(): string {
  * Absolute path of a scenario: undefined → the bundled smoke scenario; a bare name (`capacity`) →
  * scenarios/<name>.ts in the package; anything else → a path relative to the working directory.
  * Throws `ERR_SCENARIO_NOT_FOUND`.
+ *
+ * @example
+ * resolveScenario('token-p95'); // → <package>/scenarios/token-p95.ts
+ * resolveScenario('./my-scenario.yaml'); // → <cwd>/my-scenario.yaml
  */
 export function resolveScenario(fileOrName: string | undefined): string {
   const scenariosDir = join(packageRoot(), 'scenarios');
@@ -191,13 +196,19 @@ async function importModule(file: string, shown: string): Promise<unknown> {
 
 /**
  * The bundle runs from a temp folder, where bare imports (`jose`) would not resolve: pin each to
- * an absolute file URL resolved from the scenario's own folder.
+ * an absolute file URL resolved from the scenario's own folder. `tokenstorm` itself is the running
+ * package's public entry (a scenario needs no tokenstorm in its own node_modules); deep imports
+ * (`tokenstorm/src/…`) are refused like package.json `exports` refuses them.
  */
 function externalsFrom(file: string): Plugin {
   const require = createRequire(file);
   return {
     name: 'tokenstorm-externals',
     setup(b) {
+      b.onResolve({ filter: /^tokenstorm(\/|$)/ }, (args) => {
+        if (args.path === 'tokenstorm') return { path: pathToFileURL(publicEntryFile()).href, external: true };
+        return { errors: [{ text: `cannot import ${JSON.stringify(args.path)}: scenarios import from 'tokenstorm' only` }] };
+      });
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (isAbsolute(args.path)) return undefined;
         if (isBuiltin(args.path)) return { path: args.path, external: true };

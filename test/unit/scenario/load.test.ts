@@ -97,6 +97,16 @@ describe('loadScenario', () => {
     expect((await loadScenario(file)).startRatePerSec).toBe(9);
   });
 
+  it("'tokenstorm' is the running package's public entry, from a folder with no tokenstorm installed; deep imports are refused", async () => {
+    const file = await write('h.ts', `import { defineScenario, parseDuration } from 'tokenstorm';\nexport default defineScenario({ name: 'pkg', load: { ratePerSec: 2, duration: parseDuration('4s') } });\n`);
+    expect((await loadScenario(file)).stages).toEqual([{ durationMs: 4000, targetRatePerSec: 2 }]);
+    const deep = await write('i.ts', `import { defineScenario } from 'tokenstorm/src/scenario/define.ts';\nexport default defineScenario({ load: { ratePerSec: 1, duration: '1s' } });\n`);
+    expect(await failure(deep)).toEqual({
+      code: 'ERR_SCENARIO_INVALID',
+      message: `${deep}:1:32: cannot import "tokenstorm/src/scenario/define.ts": scenarios import from 'tokenstorm' only`,
+    });
+  });
+
   it('validates what it loads (one line naming the file)', async () => {
     const file = await write('g.json', JSON.stringify({ load: { ratePercSec: 5, duration: '2s' } }));
     expect(await failure(file)).toEqual({
