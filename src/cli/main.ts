@@ -9,6 +9,7 @@ import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
+import { registerMerge } from './merge.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -26,6 +27,7 @@ registerProxy(program);
 registerIdp(program);
 registerReport(program);
 registerCompare(program);
+registerMerge(program);
 
 try {
   await program.parseAsync(process.argv);
