@@ -10,6 +10,7 @@ import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
 import { registerMerge } from './merge.ts';
+import { registerK6 } from './k6.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -28,6 +29,7 @@ registerIdp(program);
 registerReport(program);
 registerCompare(program);
 registerMerge(program);
+registerK6(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -76,7 +76,10 @@ function sumEndpoints(sums: Map<EndpointClass, EndpointSum>, endpoints: Partial<
     const e = endpoints[cls];
     if (!e) continue;
     let s = sums.get(cls);
-    if (!s) sums.set(cls, (s = new EndpointSum()));
+    if (!s) {
+      s = new EndpointSum();
+      sums.set(cls, s);
+    }
     s.add(e, `${where}.${cls}`);
   }
 }

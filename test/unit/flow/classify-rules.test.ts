@@ -3,7 +3,7 @@ import { CLASSIFY_RULES } from '../../../src/flow/classify-rules.ts';
 import { FAILURE_CLASSES } from '../../../src/report/schema.ts';
 
 /** Every class id the shared table can produce. */
-export function classesInRules(): string[] {
+function classesInRules(): string[] {
   const r = CLASSIFY_RULES;
   return [
     ...r.statusFirst.map((s) => s.failureClass),

@@ -54,7 +54,9 @@ describe('segmentArrivals', () => {
           const union = parts.flat().sort((a, b) => a - b);
           expect(union).toEqual(whole);
           // Each part is within one arrival of its 1/N share.
-          parts.forEach((p, index) => expect(p.length).toBe(segmentShare(whole.length, { index, count })));
+          parts.forEach((p, index) => {
+            expect(p.length).toBe(segmentShare(whole.length, { index, count }));
+          });
         },
       ),
       { numRuns: 200 },
