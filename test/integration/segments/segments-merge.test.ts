@@ -6,7 +6,6 @@
 // `segment` (src/run.ts is being rewritten by the lead; the wiring is two lines, see
 // src/load/segment.ts). The whole run is a real runPlan run.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -132,7 +131,9 @@ describe('segments 0/2 + 1/2 merged = one whole run', () => {
     expect(union).toHaveLength(whole.length);
     // (runStart is read just before runOpen reads its own: the two differ by far less than 1 ms,
     // while arrivals are 1000/RATE ms apart.)
-    union.forEach((t, k) => expect(Math.abs(t - whole[k]!)).toBeLessThan(1));
+    union.forEach((t, k) => {
+      expect(Math.abs(t - whole[k]!)).toBeLessThan(1);
+    });
     expect(s0.intendedOffsetsMs).toHaveLength(Math.ceil(whole.length / 2));
 
     // Merged p95 = p95 of the union of the raw samples (HDR, exact bucket for bucket).
