@@ -11,6 +11,7 @@ import { registerProxy } from './proxy.ts';
 import { registerIdp } from './idp.ts';
 import { registerMerge } from './merge.ts';
 import { registerK6 } from './k6.ts';
+import { registerFaults } from './faults.ts';
 
 const program = new Command('tokenstorm')
   .description('Load-testing and chaos harness for OAuth 2.0 token endpoints using PKCE (RFC 7636)')
@@ -30,6 +31,7 @@ registerReport(program);
 registerCompare(program);
 registerMerge(program);
 registerK6(program);
+registerFaults(program);
 
 try {
   await program.parseAsync(process.argv);

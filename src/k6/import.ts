@@ -7,6 +7,7 @@
  * are dropped flows.
  */
 import { basename } from 'node:path';
+import type { WallPhase } from '../chaos/faults-only.ts';
 import { TokenstormError } from '../errors.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../metrics/hdr.ts';
 import {
@@ -24,13 +25,7 @@ import {
 } from '../report/schema.ts';
 import { type LineCaps, readJsonLines } from './json-lines.ts';
 
-/** A phase on the wall clock (written by `tokenstorm faults --out`). */
-export interface WallPhase {
-  name: string;
-  startedAt: string;
-  endedAt: string;
-  faults: string[];
-}
+export type { WallPhase };
 
 /** Options for {@link importK6}. */
 export interface ImportK6Options extends LineCaps {

@@ -311,7 +311,8 @@ function exchange(f: Flow, code: string, verifier: string, nonce: string): void 
   } else if (f.cfg.clientAuth === 'client_secret_post' && secret !== undefined) {
     form['client_secret'] = secret;
   }
-  const res = send(f, 'token', 'POST', `${f.issuer}/token`, form, headers);
+  // TOKEN_URL lets the token requests go through their own fault proxy (`tokenstorm faults`).
+  const res = send(f, 'token', 'POST', env('TOKEN_URL') ?? `${f.issuer}/token`, form, headers);
   const t = transportFailure(res);
   if (t) return void fail(f, 'token', res, t);
   if (res.status !== 200) return void fail(f, 'token', res, oauthErrorFrom(res, f.cfg.errorDetailHeader));
