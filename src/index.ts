@@ -37,6 +37,7 @@ export { ArrivalSchedule } from './load/arrivals.ts';
 export { runOpen } from './load/open-executor.ts';
 export { runClosed } from './load/closed-executor.ts';
 export { CodeBank } from './load/code-bank.ts';
+export { parseSegment, segmentArrivals, inSegment, segmentShare, type Segment, type ArrivalSource } from './load/segment.ts';
 export { systemClock, ManualClock, type Clock } from './load/clock.ts';
 
 // Chaos.
@@ -55,3 +56,13 @@ export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';
 export { writeReportFiles } from './report/write.ts';
+export { mergeReports, type MergeInput } from './report/merge.ts';
+export { finalizeReport, type FinalizeOptions } from './report/finalize.ts';
+
+// k6 and runs across machines.
+export { exportK6, k6Config, type ExportK6Options, type ExportK6Result } from './k6/export.ts';
+export { importK6, type ImportK6Options } from './k6/import.ts';
+export { translateThresholds } from './k6/thresholds.ts';
+export { renderManifests } from './k6/manifests.ts';
+export { runFaultsOnly, type WallPhase, type FaultsOnlyOptions, type FaultsOnlyResult } from './chaos/faults-only.ts';
+export { CLASSIFY_RULES, classifyWithRules, type ClassifyRules } from './flow/classify-rules.ts';

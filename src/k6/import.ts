@@ -261,8 +261,8 @@ export async function importK6(files: string[], opts: ImportK6Options = {}): Pro
     (opts.phases ?? []).length > 0
       ? [...c.perPhase.entries()].map(([name, b]) => {
           const wall = opts.phases!.find((p) => p.name === name);
-          const startMs = wall ? Date.parse(wall.startedAt) - c.firstMs : 0;
-          const endMs = wall ? Date.parse(wall.endedAt) - c.firstMs : c.lastMs - c.firstMs;
+          const startMs = wall ? Math.max(0, Date.parse(wall.startedAt) - c.firstMs) : 0;
+          const endMs = wall ? Math.min(c.lastMs - c.firstMs, Math.max(0, Date.parse(wall.endedAt) - c.firstMs)) : c.lastMs - c.firstMs;
           const eps: PhaseReport['endpoints'] = {};
           for (const [cls, a] of b.endpoints) eps[cls] = endpointReport(a);
           return { name, startMs, endMs, faults: wall?.faults ?? [], flows: b.flows, endpoints: eps, failures: failuresOf(b.failures) };

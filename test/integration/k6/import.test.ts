@@ -84,6 +84,33 @@ describe('import k6 (stand-in k6 JSON output)', () => {
     expect(r.endpoints.token!.errors).toBe(a.filter((f) => f.failureClass).length);
   });
 
+  it('--phases (from `tokenstorm faults --out`) cuts the points into the fault phases', async () => {
+    const iso = (ms: number): string => new Date(start + ms).toISOString();
+    const phasesFile = join(dir, 'phases.json');
+    await writeFile(
+      phasesFile,
+      JSON.stringify({
+        phases: [
+          { name: 'baseline', startedAt: iso(-1000), endedAt: iso(3000), faults: [] },
+          { name: 'token-slow', startedAt: iso(3000), endedAt: iso(5000), faults: ['token-slow'] },
+          { name: 'recovery', startedAt: iso(5000), endedAt: iso(60_000), faults: [] },
+        ],
+      }),
+    );
+    const res = await cli(['import', 'k6', join(dir, 'runner-0.json'), join(dir, 'runner-1.json.gz'), '--phases', phasesFile, '--out', join(dir, 'r5'), '--quiet']);
+    expect(res.stderr).toBe('');
+    const r = JSON.parse(await readFile(join(dir, 'r5', 'report.json'), 'utf8')) as Report;
+    expect(r.phases.map((p) => p.name)).toEqual(['baseline', 'token-slow', 'recovery']);
+    expect(r.phases[1]!.faults).toEqual(['token-slow']);
+    expect(r.phases.reduce((n, p) => n + p.flows.started, 0)).toBe(700);
+    expect(r.phases.reduce((n, p) => n + (p.endpoints.token?.count ?? 0), 0)).toBe(700);
+    expect(r.phases[1]!.flows.started).toBeGreaterThan(100);
+    expect(new Set(r.series.map((p) => p.phase))).toEqual(new Set(['baseline', 'token-slow', 'recovery']));
+    const bad = await cli(['import', 'k6', join(dir, 'runner-0.json'), '--phases', join(dir, 'runner-0.json'), '--out', join(dir, 'r6')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('input that is not k6 JSON: one line, exit 2', async () => {
     const notK6 = join(dir, 'not-k6.json');
     await writeFile(notK6, '{"schema":"tokenstorm/report@1"}\n');

@@ -19,18 +19,19 @@ import {
   createVerifierPool,
   decodeHistogram,
   discover,
+  mergeReports,
   oidcProviderLogin,
   runFlow,
   runOpen,
   runPlan,
+  type Segment,
+  segmentArrivals,
   startEmbeddedIdp,
   systemClock,
   validateScenario,
 } from '../../../src/index.ts';
-import { type Segment, segmentArrivals } from '../../../src/load/segment.ts';
 import { recordUs } from '../../../src/metrics/hdr.ts';
 import { buildSyntheticReport } from '../../../src/report/fixture.ts';
-import { mergeReports } from '../../../src/report/merge.ts';
 import { scratch } from '../k6/helpers.ts';
 
 const RATE = 15;
