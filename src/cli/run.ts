@@ -88,6 +88,9 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       const baseline = flags.baseline ? await loadReport(flags.baseline) : null;
       await ensureWritableDir(flags.out);
       const plan = await loadScenario(scenario);
+      if (segment && plan.model === 'closed') {
+        throw new TokenstormError('ERR_USAGE', `--segment splits an arrival schedule; scenario ${plan.name} uses the closed model (fixed VUs)`, { hint: 'give each machine its own VU count instead' });
+      }
       if (flags.dryRun) {
         process.stdout.write(`${describePlan(plan)}\n`);
         if (segment) process.stdout.write(`Segment ${segment.index}/${segment.count}: this process runs arrivals k with k mod ${segment.count} = ${segment.index} (about 1/${segment.count} of them, at their whole-schedule times).\n`);

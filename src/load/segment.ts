@@ -8,6 +8,14 @@
  * `floor((n − i + N − 1) / N)` of them — every segment's share differs from n/N by less than one,
  * at every instant, which keeps each machine's rate at 1/N of the schedule's even during ramps.
  * Intended times are the whole schedule's, so latency is still measured from them.
+ *
+ * Wiring into runPlan (src/run.ts; checked in a scratch copy with
+ * test/integration/segments/run-segment-cli.test.ts, which then proves 23 + 22 = 45 arrivals):
+ *   import { type Segment, segmentArrivals } from './load/segment.ts';
+ *   RunOptions:  segment?: Segment;
+ *   open model:  const whole = new ArrivalSchedule(plan.startRatePerSec, plan.stages);
+ *                const schedule = options.segment ? segmentArrivals(whole, options.segment) : whole;
+ *   report:      ...(options.segment ? { segment: options.segment } : {}),
  */
 import { TokenstormError } from '../errors.ts';
 
