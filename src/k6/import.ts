@@ -7,6 +7,7 @@
  * are dropped flows.
  */
 import { basename } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
 import type { WallPhase } from '../chaos/faults-only.ts';
 import { TokenstormError } from '../errors.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../metrics/hdr.ts';
@@ -84,73 +85,89 @@ function parseLine(line: string): { kind: 'point'; p: Point } | { kind: 'metric'
   return { kind: 'point', p: { metric: r.metric, timeMs, value: d.value, tags } };
 }
 
-/** Per-file aggregation (one runner) plus the whole run's. */
+/**
+ * A per-second histogram: packed and auto-resizing (≈1.5 KB for a second of typical latencies
+ * instead of 95 KB for a full 1 µs..1 h one), since an hour-long import holds 3600 × 6 of them.
+ * The series only shows p50/p95/p99 from it; exact histograms are the run's and the phases'.
+ */
+function secondHistogram(): Histogram {
+  return hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 2 });
+}
+
+/** Aggregation of one kind of source points (tokenstorm Trends, or plain http_req_duration). */
 class Collector {
   readonly total = newBucket();
   readonly perSecond = new Map<number, Bucket>();
   readonly perPhase = new Map<string, Bucket>();
-  readonly service = new Map<EndpointClass, Histogram>();
-  readonly files: Array<{ file: string; firstMs: number; lastMs: number; flows: FlowAcc }> = [];
-  /** Points seen per source metric kind (the fallback decides which to use). */
-  customPoints = 0;
-  readonly fallback: Point[] = [];
-  firstMs = Number.POSITIVE_INFINITY;
-  lastMs = Number.NEGATIVE_INFINITY;
   points = 0;
-  skipped = 0;
   private readonly phases: WallPhase[];
   constructor(phases: WallPhase[]) {
     this.phases = phases;
   }
 
-  private phaseOf(timeMs: number): string | null {
-    for (const p of this.phases) if (timeMs >= Date.parse(p.startedAt) && timeMs < Date.parse(p.endedAt)) return p.name;
-    return this.phases.length > 0 ? 'baseline' : null;
-  }
-
-  buckets(timeMs: number): Bucket[] {
+  private buckets(timeMs: number): Array<{ b: Bucket; exact: boolean }> {
     const sec = Math.floor(timeMs / 1000);
     let s = this.perSecond.get(sec);
     if (!s) {
       s = newBucket();
       this.perSecond.set(sec, s);
     }
-    const out = [this.total, s];
-    const ph = this.phaseOf(timeMs);
-    if (ph !== null) {
+    const out = [
+      { b: this.total, exact: true },
+      { b: s, exact: false },
+    ];
+    const ph = phaseAt(this.phases, timeMs);
+    if (this.phases.length > 0) {
       let b = this.perPhase.get(ph);
       if (!b) {
         b = newBucket();
         this.perPhase.set(ph, b);
       }
-      out.push(b);
+      out.push({ b, exact: true });
     }
     return out;
   }
 
+  dropped(timeMs: number, n: number): void {
+    for (const { b } of this.buckets(timeMs)) b.flows.dropped += n;
+  }
+
   exchange(cls: EndpointClass, p: Point, ok: boolean): void {
+    this.points++;
     const us = p.value * 1000;
-    for (const b of this.buckets(p.timeMs)) {
+    for (const { b, exact } of this.buckets(p.timeMs)) {
       let a = b.endpoints.get(cls);
       if (!a) {
-        a = { latency: createHistogram(b === this.total ? 3 : 2), count: 0, errors: 0 };
+        a = { latency: exact ? createHistogram() : secondHistogram(), count: 0, errors: 0 };
         b.endpoints.set(cls, a);
       }
       recordUs(a.latency, us);
       a.count++;
       if (!ok) a.errors++;
-    }
-    if (cls === 'flow') {
-      for (const b of this.buckets(p.timeMs)) {
-        b.flows.started++;
-        if (ok) b.flows.completed++;
-        else {
-          b.flows.failed++;
-          const fc = asFailure(p.tags['failure_class']);
-          b.failures.set(fc, (b.failures.get(fc) ?? 0) + 1);
-        }
+      if (cls !== 'flow') continue;
+      b.flows.started++;
+      if (ok) b.flows.completed++;
+      else {
+        b.flows.failed++;
+        const fc = asFailure(p.tags['failure_class']);
+        b.failures.set(fc, (b.failures.get(fc) ?? 0) + 1);
       }
     }
+  }
+}
+
+/** Both collectors (the choice between them is made at the end) and the per-file facts. */
+class Reader {
+  readonly custom: Collector;
+  readonly fallback: Collector;
+  readonly files: Array<{ file: string; firstMs: number; lastMs: number; custom: FlowAcc; fallback: FlowAcc }> = [];
+  firstMs = Number.POSITIVE_INFINITY;
+  lastMs = Number.NEGATIVE_INFINITY;
+  points = 0;
+  skipped = 0;
+  constructor(phases: WallPhase[]) {
+    this.custom = new Collector(phases);
+    this.fallback = new Collector(phases);
   }
 }
 
@@ -165,8 +182,9 @@ function failuresOf(m: Map<FailureClass, number>): Partial<Record<FailureClass, 
   return Object.fromEntries(m) as Partial<Record<FailureClass, number>>;
 }
 
-async function readFile(c: Collector, file: string, caps: LineCaps): Promise<void> {
-  const entry = { file, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY, flows: { started: 0, completed: 0, failed: 0, dropped: 0 } };
+async function readFile(c: Reader, file: string, caps: LineCaps): Promise<void> {
+  const flows = (): FlowAcc => ({ started: 0, completed: 0, failed: 0, dropped: 0 });
+  const entry = { file, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY, custom: flows(), fallback: flows() };
   let first = true;
   for await (const line of readJsonLines(file, caps)) {
     const parsed = parseLine(line);
@@ -187,19 +205,24 @@ async function readFile(c: Collector, file: string, caps: LineCaps): Promise<voi
     if (p.metric.startsWith('tokenstorm_')) {
       const cls = p.metric.slice('tokenstorm_'.length);
       if (!isEndpoint(cls)) continue;
-      c.customPoints++;
       const ok = p.tags['ok'] !== 'false';
-      c.exchange(cls, p, ok);
+      c.custom.exchange(cls, p, ok);
       if (cls === 'flow') {
-        entry.flows.started++;
-        if (ok) entry.flows.completed++;
-        else entry.flows.failed++;
+        entry.custom.started++;
+        if (ok) entry.custom.completed++;
+        else entry.custom.failed++;
       }
     } else if (p.metric === 'dropped_iterations') {
-      for (const b of c.buckets(p.timeMs)) b.flows.dropped += p.value;
-      entry.flows.dropped += p.value;
+      c.custom.dropped(p.timeMs, p.value);
+      c.fallback.dropped(p.timeMs, p.value);
+      entry.custom.dropped += p.value;
+      entry.fallback.dropped += p.value;
     } else if (p.metric === 'http_req_duration' && isEndpoint(p.tags['name'])) {
-      if (c.fallback.length < 50_000_000) c.fallback.push(p);
+      c.fallback.exchange(p.tags['name'], p, p.tags['expected_response'] !== 'false');
+    } else if (p.metric === 'iterations') {
+      // Without the exported script's flow Trend, an iteration is a completed flow.
+      entry.fallback.started += p.value;
+      entry.fallback.completed += p.value;
     }
   }
   if (first) throw new TokenstormError('ERR_REPORT_INVALID', `${file} is empty: not k6 JSON output`);
@@ -230,15 +253,15 @@ const NO_HARNESS: HarnessReport = {
  */
 export async function importK6(files: string[], opts: ImportK6Options = {}): Promise<Report> {
   if (files.length === 0) throw new TokenstormError('ERR_USAGE', 'import k6 needs at least one k6 JSON output file');
-  const c = new Collector(opts.phases ?? []);
-  for (const f of files) await readFile(c, f, opts);
-  if (c.customPoints === 0) {
-    // Not an exported tokenstorm script: http_req_duration tagged by endpoint class is the data.
-    for (const p of c.fallback) c.exchange(p.tags['name'] as EndpointClass, p, p.tags['expected_response'] !== 'false');
-  }
-  if (!Number.isFinite(c.firstMs)) throw new TokenstormError('ERR_REPORT_INVALID', `${files.join(', ')}: k6 output without a single data point`);
-  const startSec = Math.floor(c.firstMs / 1000);
-  const endSec = Math.floor(c.lastMs / 1000);
+  const reader = new Reader(opts.phases ?? []);
+  for (const f of files) await readFile(reader, f, opts);
+  // An exported tokenstorm script's Trends when present; else (any k6 script) http_req_duration
+  // points named by endpoint class.
+  const useCustom = reader.custom.points > 0;
+  const c = useCustom ? reader.custom : reader.fallback;
+  if (!Number.isFinite(reader.firstMs)) throw new TokenstormError('ERR_REPORT_INVALID', `${files.join(', ')}: k6 output without a single data point`);
+  const startSec = Math.floor(reader.firstMs / 1000);
+  const endSec = Math.floor(reader.lastMs / 1000);
   if (endSec - startSec > MAX_SERIES_SECONDS) throw new TokenstormError('ERR_REPORT_INVALID', `points span more than ${MAX_SERIES_SECONDS / 86400} days; these files are not one run`);
 
   const endpoints: Report['endpoints'] = {};
@@ -261,33 +284,34 @@ export async function importK6(files: string[], opts: ImportK6Options = {}): Pro
     (opts.phases ?? []).length > 0
       ? [...c.perPhase.entries()].map(([name, b]) => {
           const wall = opts.phases!.find((p) => p.name === name);
-          const startMs = wall ? Math.max(0, Date.parse(wall.startedAt) - c.firstMs) : 0;
-          const endMs = wall ? Math.min(c.lastMs - c.firstMs, Math.max(0, Date.parse(wall.endedAt) - c.firstMs)) : c.lastMs - c.firstMs;
+          const startMs = wall ? Math.max(0, Date.parse(wall.startedAt) - reader.firstMs) : 0;
+          const endMs = wall ? Math.min(reader.lastMs - reader.firstMs, Math.max(0, Date.parse(wall.endedAt) - reader.firstMs)) : reader.lastMs - reader.firstMs;
           const eps: PhaseReport['endpoints'] = {};
           for (const [cls, a] of b.endpoints) eps[cls] = endpointReport(a);
           return { name, startMs, endMs, faults: wall?.faults ?? [], flows: b.flows, endpoints: eps, failures: failuresOf(b.failures) };
         })
-      : [{ name: 'baseline', startMs: 0, endMs: c.lastMs - c.firstMs, faults: [], flows: c.total.flows, endpoints: { ...endpoints }, failures: failuresOf(c.total.failures) }];
-  const segments: SegmentPart[] = c.files.map((f, i) => ({
+      : [{ name: 'baseline', startMs: 0, endMs: reader.lastMs - reader.firstMs, faults: [], flows: c.total.flows, endpoints: { ...endpoints }, failures: failuresOf(c.total.failures) }];
+  const segments: SegmentPart[] = reader.files.map((f, i) => ({
     runId: basename(f.file),
-    startedAt: new Date(Number.isFinite(f.firstMs) ? f.firstMs : c.firstMs).toISOString(),
+    startedAt: new Date(Number.isFinite(f.firstMs) ? f.firstMs : reader.firstMs).toISOString(),
     durationMs: Number.isFinite(f.firstMs) ? f.lastMs - f.firstMs : 0,
-    ...(c.files.length > 1 ? { segment: { index: i, count: c.files.length } } : {}),
+    ...(reader.files.length > 1 ? { segment: { index: i, count: reader.files.length } } : {}),
     partial: false,
-    flows: { ...f.flows, late: 0 },
+    flows: { ...(useCustom ? f.custom : f.fallback), late: 0 },
     harness: NO_HARNESS,
   }));
   const name = opts.scenario?.name ?? 'k6-import';
   return {
     schema: REPORT_SCHEMA,
-    runId: `k6-${new Date(c.firstMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`,
+    runId: `k6-${new Date(reader.firstMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`,
     scenario: { name, file: opts.scenario?.file ?? null, mode: 'flow', model: 'open', ...(opts.scenario?.description ? { description: opts.scenario.description } : {}) },
-    startedAt: new Date(c.firstMs).toISOString(),
-    durationMs: c.lastMs - c.firstMs,
-    partial: c.skipped > 0,
+    startedAt: new Date(reader.firstMs).toISOString(),
+    durationMs: reader.lastMs - reader.firstMs,
+    partial: reader.skipped > 0,
     target: { kind: 'remote', issuer: opts.issuer ?? '', clientId: '', faults: (opts.phases ?? []).length > 0 ? 'toxiproxy' : 'none' },
     load: { model: 'open', stages: opts.scenario?.stages ?? [] },
-    flows: { ...c.total.flows, late: 0 },
+    // Without the flow Trend, k6's `iterations` are the flows (all counted as completed).
+    flows: { ...(useCustom ? c.total.flows : sumFlows(reader.files.map((f) => f.fallback))), late: 0 },
     endpoints,
     failures: failuresOf(c.total.failures),
     failureEvidence: [],
@@ -295,10 +319,14 @@ export async function importK6(files: string[], opts: ImportK6Options = {}): Pro
     series,
     thresholds: [],
     ...(opts.slo ? { slo: opts.slo } : {}),
-    harness: { ...NO_HARNESS, reasons: [...NO_HARNESS.reasons, ...(c.skipped > 0 ? [`${c.skipped} unreadable line(s) skipped (a torn last line when k6 was killed)`] : [])] },
+    harness: { ...NO_HARNESS, reasons: [...NO_HARNESS.reasons, ...(reader.skipped > 0 ? [`${reader.skipped} unreadable line(s) skipped (a torn last line when k6 was killed)`] : [])] },
     segments,
-    source: { kind: 'k6', files: files.map((f) => basename(f)), points: c.points, skippedLines: c.skipped },
+    source: { kind: 'k6', files: files.map((f) => basename(f)), points: c.points, skippedLines: reader.skipped },
   };
+}
+
+function sumFlows(list: FlowAcc[]): FlowAcc {
+  return list.reduce((t, f) => ({ started: t.started + f.started, completed: t.completed + f.completed, failed: t.failed + f.failed, dropped: t.dropped + f.dropped }), { started: 0, completed: 0, failed: 0, dropped: 0 });
 }
 
 function phaseAt(phases: WallPhase[], timeMs: number): string {

@@ -82,6 +82,8 @@ describe('import k6 (stand-in k6 JSON output)', () => {
     const r = JSON.parse(await readFile(join(dir, 'r4', 'report.json'), 'utf8')) as Report;
     expect(r.endpoints.token!.count).toBe(400);
     expect(r.endpoints.token!.errors).toBe(a.filter((f) => f.failureClass).length);
+    // Without the flow Trend, k6's `iterations` counter is the flow count.
+    expect(r.flows.completed).toBe(400);
   });
 
   it('--phases (from `tokenstorm faults --out`) cuts the points into the fault phases', async () => {
