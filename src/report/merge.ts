@@ -105,9 +105,46 @@ function startMsOf(r: Report, label: string): number {
   return ms;
 }
 
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The first problem in the fields merge reads beyond what loadReport checks (a report.json from
+ * another machine is untrusted input: a missing nested field must be a one-line error, not a crash).
+ */
+export function mergePartProblem(r: Report): string | null {
+  for (const k of ['started', 'completed', 'failed', 'dropped'] as const) if (!isNum(r.flows[k])) return `flows.${k} must be a number`;
+  if (!Number.isFinite(Date.parse(r.startedAt))) return 'startedAt must be an ISO time';
+  if (!isNum(r.durationMs) || r.durationMs < 0) return 'durationMs must be a number ≥ 0';
+  const h = r.harness as unknown as Record<string, unknown>;
+  const eld = h.eventLoopDelayMs as Record<string, unknown> | undefined;
+  if (!isObj(eld) || !isNum(eld.p50) || !isNum(eld.p99) || !isNum(eld.max)) return 'harness.eventLoopDelayMs needs p50, p99 and max';
+  if (!isNum(h.cpuCores)) return 'harness.cpuCores must be a number';
+  if (h.cpuMsPerFlow !== null && !isNum(h.cpuMsPerFlow)) return 'harness.cpuMsPerFlow must be a number or null';
+  if (!Array.isArray(h.reasons) || !h.reasons.every((x) => typeof x === 'string')) return 'harness.reasons must be an array of strings';
+  const vp = h.verifierPool as Record<string, unknown> | undefined;
+  if (!isObj(vp) || !isNum(vp.workers) || !isNum(vp.taken) || !isNum(vp.waits)) return 'harness.verifierPool needs workers, taken and waits';
+  for (const [i, p] of r.series.entries()) {
+    if (!isObj(p) || !isNum(p.t) || !['started', 'completed', 'failed', 'dropped', 'inFlight'].every((k) => isNum((p as unknown as Record<string, unknown>)[k]))) return `series[${i}] needs t, started, completed, failed, dropped and inFlight numbers`;
+    for (const [cls, e] of Object.entries(p.endpoints ?? {})) {
+      if (!isObj(e) || !['count', 'errors', 'p50', 'p95', 'p99'].every((k) => isNum((e as Record<string, unknown>)[k]))) return `series[${i}].endpoints.${cls} needs count, errors, p50, p95, p99`;
+    }
+  }
+  for (const [i, p] of r.phases.entries()) {
+    if (!isObj(p) || typeof p.name !== 'string' || !isNum(p.startMs) || !isNum(p.endMs) || !isObj(p.flows)) return `phases[${i}] needs name, startMs, endMs and flows`;
+  }
+  for (const [i, t] of r.thresholds.entries()) if (!isObj(t) || typeof t.expr !== 'string') return `thresholds[${i}].expr must be a string`;
+  if (r.segment !== undefined && (!isObj(r.segment) || !Number.isInteger(r.segment.index) || !Number.isInteger(r.segment.count) || r.segment.index < 0 || r.segment.index >= r.segment.count)) return 'segment must be {index, count} with 0 ≤ index < count';
+  return null;
+}
+
 /** Checks that the parts belong together; throws a one-line ERR_USAGE / ERR_REPORT_INVALID otherwise. */
 function checkCompatible(parts: MergeInput[]): void {
   if (parts.length === 0) throw new TokenstormError('ERR_USAGE', 'merge needs at least one report');
+  for (const p of parts) {
+    const problem = mergePartProblem(p.report);
+    if (problem) throw new TokenstormError('ERR_REPORT_INVALID', `${p.label}: ${problem}`);
+  }
   const first = parts[0]!;
   for (const p of parts) {
     if (p.report.schema !== first.report.schema) {

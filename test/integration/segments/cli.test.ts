@@ -58,5 +58,15 @@ describe('run --segment and merge (CLI)', () => {
     const damaged = await cli(['merge', join(dir, 'a.json'), join(dir, 'e.json'), '--out', join(dir, 'm4')]);
     expect(damaged.code).toBe(2);
     expect(damaged.stderr).toBe(`tokenstorm: ${join(dir, 'e.json')}: endpoints.token.hdr: histogram cannot be decoded\n`);
+
+    // Untrusted nested fields: one line naming the field, not a crash.
+    await writeFile(join(dir, 'f.json'), JSON.stringify({ ...b, harness: {} }));
+    const hollow = await cli(['merge', join(dir, 'a.json'), join(dir, 'f.json'), '--out', join(dir, 'm5')]);
+    expect(hollow.code).toBe(2);
+    expect(hollow.stderr).toBe(`tokenstorm: ${join(dir, 'f.json')}: harness.eventLoopDelayMs needs p50, p99 and max\n`);
+    await writeFile(join(dir, 'g.json'), JSON.stringify({ ...b, series: [{ t: 'x' }] }));
+    const badSeries = await cli(['merge', join(dir, 'a.json'), join(dir, 'g.json'), '--out', join(dir, 'm6')]);
+    expect(badSeries.code).toBe(2);
+    expect(badSeries.stderr).toBe(`tokenstorm: ${join(dir, 'g.json')}: series[0] needs t, started, completed, failed, dropped and inFlight numbers\n`);
   });
 });
