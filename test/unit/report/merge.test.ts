@@ -4,6 +4,7 @@ import { isTokenstormError } from '../../../src/errors.ts';
 import { createHistogram, decodeHistogram, recordUs } from '../../../src/metrics/hdr.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
 import { finalizeReport } from '../../../src/report/finalize.ts';
+import { findKnee } from '../../../src/report/knee.ts';
 import { buildSyntheticReport } from '../../../src/report/fixture.ts';
 import { mergeReports } from '../../../src/report/merge.ts';
 import type { Report } from '../../../src/report/schema.ts';
@@ -96,6 +97,24 @@ describe('mergeReports', () => {
     expect(finalizeReport(report, { thresholds: [...thresholdExprs, 'token:p(95)<3'] })).toBe(1);
     expect(report.thresholds.find((t) => t.expr === 'token:p(95)<3')).toMatchObject({ ok: false });
     expect(report.thresholds.find((t) => t.expr === 'token:p(95)<3')?.actual).toBeCloseTo(5, 1);
+  });
+
+  it('re-evaluates the knee on the merged series (two half-rate machines break at twice the rate)', () => {
+    const part = (seed: number): Report => {
+      const r = buildSyntheticReport({ name: 'ramp', seed, durationSec: 60, ramp: { fromRatePerSec: 10, toRatePerSec: 200 }, breakAtRatePerSec: 120, fault: null });
+      return { ...r, knee: findKnee(r, { p95Ms: 200, errorRate: 0.05, endpoint: 'token' }) };
+    };
+    const a = part(1);
+    const b = part(2);
+    const { report } = mergeReports([
+      { report: a, label: 'a' },
+      { report: b, label: 'b' },
+    ]);
+    finalizeReport(report, { knee: true });
+    const partBroke = a.knee!.brokeAtRatePerSec!;
+    expect(partBroke).toBeGreaterThan(100);
+    expect(report.knee!.brokeAtRatePerSec! / partBroke).toBeGreaterThan(1.8);
+    expect(report.knee!.brokeAtRatePerSec! / partBroke).toBeLessThan(2.2);
   });
 
   it('refuses different scenarios, a segment twice, and says which segments are missing', () => {
