@@ -73,7 +73,7 @@ function entrySource(config: K6FlowConfig): string {
 // environment, never from this file: TOKENSTORM_PASSWORD, TOKENSTORM_CLIENT_SECRET; ISSUER
 // overrides the issuer below, TOKEN_URL sends token requests elsewhere (a fault proxy).
 import type { Options } from 'k6/options';
-import { buildOptions, classificationRules, type K6FlowConfig, runFlow } from './lib/k6-flow.ts';
+import { buildOptions, classificationRules, type Discovered, discover, type K6FlowConfig, runFlow } from './lib/k6-flow.ts';
 
 const CONFIG: K6FlowConfig = ${JSON.stringify(config, null, 2)};
 
@@ -82,8 +82,14 @@ export const options: Options = buildOptions(CONFIG);
 /** Exported so a test can compare the bundle's table with tokenstorm's. */
 export const tokenstormClassificationRules = classificationRules;
 
-export default function (): void {
-  runFlow(CONFIG);
+/** Once per test run: the IdP's endpoints by OpenID discovery. */
+export function setup(): Discovered {
+  return discover(CONFIG);
+}
+
+/** One iteration = one authorize → login → callback → token flow. */
+export default function (endpoints: Discovered): void {
+  runFlow(CONFIG, endpoints);
 }
 `;
 }

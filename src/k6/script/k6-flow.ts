@@ -90,9 +90,17 @@ export function buildOptions(cfg: K6FlowConfig): Options {
   };
 }
 
+/** The IdP's endpoints, from discovery in k6's setup() (once per test run, not per flow). */
+export interface Discovered {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+}
+
 interface Flow {
   cfg: K6FlowConfig;
   issuer: string;
+  endpoints: Discovered;
   redirectUri: string;
   jar: ReturnType<typeof http.cookieJar>;
   failure: string | null;
@@ -263,20 +271,45 @@ function idTokenProblem(f: Flow, idToken: string, nonce: string): string | null 
 }
 
 /**
+ * OpenID discovery (k6 setup()): the authorization and token endpoints, which must be on the
+ * issuer's origin or loopback. Throws (k6 aborts the test) when discovery fails.
+ *
+ * @example
+ * export function setup() { return discover(CONFIG); }
+ */
+export function discover(cfg: K6FlowConfig): Discovered {
+  const issuer = (env('ISSUER') ?? cfg.issuer).replace(/\/$/, '');
+  const res = http.get(`${issuer}/.well-known/openid-configuration`, { redirects: 0, headers: { accept: 'application/json' }, timeout: `${cfg.requestTimeoutMs}ms`, tags: { name: 'discovery' } });
+  if (res.status !== 200) throw new Error(`discovery at ${issuer} answered ${res.status}${res.error ? ` (${res.error})` : ''}`);
+  let doc: { authorization_endpoint?: unknown; token_endpoint?: unknown };
+  try {
+    doc = JSON.parse(String(res.body ?? '')) as typeof doc;
+  } catch {
+    throw new Error(`discovery at ${issuer} is not JSON`);
+  }
+  const a = doc.authorization_endpoint;
+  const t = doc.token_endpoint;
+  if (typeof a !== 'string' || typeof t !== 'string' || !followable(a, issuer) || !followable(t, issuer)) {
+    throw new Error(`discovery at ${issuer} lacks endpoints on the issuer's origin or loopback`);
+  }
+  return { issuer, authorizationEndpoint: a, tokenEndpoint: env('TOKEN_URL') ?? t };
+}
+
+/**
  * One flow. Records every exchange and the whole flow; returns the failure class or null.
  *
  * @example
- * export default function () { runFlow(CONFIG); }
+ * export default function (endpoints: Discovered) { runFlow(CONFIG, endpoints); }
  */
-export function runFlow(cfg: K6FlowConfig): string | null {
-  const issuer = (env('ISSUER') ?? cfg.issuer).replace(/\/$/, '');
-  const f: Flow = { cfg, issuer, redirectUri: env('REDIRECT_URI') ?? cfg.redirectUri ?? `${issuer}/cb`, jar: new http.CookieJar(), failure: null };
+export function runFlow(cfg: K6FlowConfig, endpoints: Discovered): string | null {
+  const issuer = endpoints.issuer;
+  const f: Flow = { cfg, issuer, endpoints, redirectUri: env('REDIRECT_URI') ?? cfg.redirectUri ?? `${issuer}/cb`, jar: new http.CookieJar(), failure: null };
   const started = Date.now();
   const verifier = b64url(crypto.randomBytes(32));
   const challenge = crypto.sha256(verifier, 'base64rawurl');
   const state = b64url(crypto.randomBytes(16));
   const nonce = b64url(crypto.randomBytes(16));
-  const authorizeUrl = `${issuer}/auth?${formEncode({ response_type: 'code', client_id: cfg.clientId, redirect_uri: f.redirectUri, scope: cfg.scope, state, nonce, code_challenge: challenge, code_challenge_method: 'S256' })}`;
+  const authorizeUrl = `${endpoints.authorizationEndpoint}${endpoints.authorizationEndpoint.includes('?') ? '&' : '?'}${formEncode({ response_type: 'code', client_id: cfg.clientId, redirect_uri: f.redirectUri, scope: cfg.scope, state, nonce, code_challenge: challenge, code_challenge_method: 'S256' })}`;
   const login = cfg.login === 'form' ? loginForm(f, authorizeUrl) : loginOidcProvider(f, authorizeUrl);
   if (login) {
     const q = query(login.callback);
@@ -311,8 +344,8 @@ function exchange(f: Flow, code: string, verifier: string, nonce: string): void 
   } else if (f.cfg.clientAuth === 'client_secret_post' && secret !== undefined) {
     form['client_secret'] = secret;
   }
-  // TOKEN_URL lets the token requests go through their own fault proxy (`tokenstorm faults`).
-  const res = send(f, 'token', 'POST', env('TOKEN_URL') ?? `${f.issuer}/token`, form, headers);
+  // TOKEN_URL (see discover) lets token requests go through their own fault proxy (`tokenstorm faults`).
+  const res = send(f, 'token', 'POST', f.endpoints.tokenEndpoint, form, headers);
   const t = transportFailure(res);
   if (t) return void fail(f, 'token', res, t);
   if (res.status !== 200) return void fail(f, 'token', res, oauthErrorFrom(res, f.cfg.errorDetailHeader));

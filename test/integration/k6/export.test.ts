@@ -86,7 +86,7 @@ describe('export k6', () => {
     expect(r.code).toBe(0);
     // And it would fail on a type error: break one call and tsc must complain.
     const script = await readFile(join(out, 'script.ts'), 'utf8');
-    await writeFile(join(out, 'script.ts'), script.replace('runFlow(CONFIG);', 'runFlow(CONFIG, 42);'));
+    await writeFile(join(out, 'script.ts'), script.replace('runFlow(CONFIG, endpoints);', 'runFlow(CONFIG);'));
     const broken = await promisify(execFile)(process.execPath, [tsc, '-p', join(out, 'tsconfig.json')], { cwd: ROOT }).then(
       () => 0,
       (e: { code?: number }) => e.code ?? -1,
@@ -117,6 +117,7 @@ describe('export k6', () => {
     });
     expect(options.thresholds).toEqual({ tokenstorm_token: ['p(95)<200', 'max<=1000'], tokenstorm_flow_failed: ['rate<0.01'] });
     expect(typeof mod.default).toBe('function');
+    expect(typeof mod.setup).toBe('function');
   });
 
   it('the manifests are a k6-operator TestRun and the ConfigMap holding the bundle', async () => {

@@ -35,7 +35,7 @@ describe('exported k6 script on a stand-in k6 runtime against the embedded IdP',
   let dir: string;
   let loaded = 0;
 
-  async function loadScript(): Promise<{ default: () => void }> {
+  async function loadScript(): Promise<{ default: (data: unknown) => void; setup: () => unknown }> {
     const out = join(dir, `run-${loaded++}.mjs`);
     await build({
       entryPoints: [join(dir, 'k6', 'script.js')],
@@ -54,12 +54,14 @@ describe('exported k6 script on a stand-in k6 runtime against the embedded IdP',
         },
       ],
     });
-    return (await import(pathToFileURL(out).href)) as { default: () => void };
+    return (await import(pathToFileURL(out).href)) as { default: (data: unknown) => void; setup: () => unknown };
   }
 
-  function runIterations(script: { default: () => void }, n: number, instance: string): string[] {
+  function runIterations(script: { default: (data: unknown) => void; setup: () => unknown }, n: number, instance: string): string[] {
     g.__K6_STANDIN_TAGS = { scenario: 'smoke', instance_id: instance };
-    for (let i = 0; i < n; i++) script.default();
+    // As k6 does: setup() once (discovery), its result handed to every iteration.
+    const data = script.setup();
+    for (let i = 0; i < n; i++) script.default(data);
     const lines = g.__K6_STANDIN_LINES;
     g.__K6_STANDIN_LINES = [];
     return lines;
