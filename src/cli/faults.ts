@@ -26,7 +26,12 @@ function parseUpstream(raw: string): { host: string; port: number } {
   return { host: host === 'localhost' ? '127.0.0.1' : host, port: integerFlag(m[2]!, '--upstream port', 1, 65535) };
 }
 
-/** Registers `tokenstorm faults`. */
+/**
+ * Registers `tokenstorm faults`.
+ *
+ * @example
+ * registerFaults(program);
+ */
 export function registerFaults(program: Command): void {
   program
     .command('faults')

@@ -23,7 +23,12 @@ export interface GateFlags {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-/** Adds --out, --threshold, --baseline, --tolerance, --quiet and --json to `cmd`. */
+/**
+ * Adds --out, --threshold, --baseline, --tolerance, --quiet and --json to `cmd`.
+ *
+ * @example
+ * addGateOptions(program.command('merge').argument('<reports...>'));
+ */
 export function addGateOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--out <dir>', 'folder for report.json, report.html and junit.xml')
@@ -34,7 +39,12 @@ export function addGateOptions(cmd: Command): Command {
     .option('--json', 'print report.json to stdout');
 }
 
-/** Checks the gate flags before any work (a bad flag must not cost an import). */
+/**
+ * Checks the gate flags before any work (a bad flag must not cost an import).
+ *
+ * @example
+ * const gate = await prepareGate(flags); // throws ERR_THRESHOLD_INVALID / ERR_REPORT_INVALID
+ */
 export async function prepareGate(flags: GateFlags): Promise<{ baseline: Report | null; tolerancePct: number }> {
   for (const t of flags.threshold) parseThreshold(t);
   const tolerancePct = parseTolerance(flags.tolerance);

@@ -43,7 +43,12 @@ async function readPhases(file: string): Promise<WallPhase[]> {
   return phases as WallPhase[];
 }
 
-/** Registers `export k6` and `import k6`. */
+/**
+ * Registers `export k6` and `import k6`.
+ *
+ * @example
+ * registerK6(program);
+ */
 export function registerK6(program: Command): void {
   const exp = program.command('export').description('export a scenario to another tool');
   exp

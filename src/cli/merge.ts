@@ -35,7 +35,12 @@ export async function runMerge(files: string[], flags: GateFlags): Promise<numbe
   return gateAndWrite(report, thresholdExprs, flags, gate, { knee });
 }
 
-/** Registers `tokenstorm merge`. */
+/**
+ * Registers `tokenstorm merge`.
+ *
+ * @example
+ * registerMerge(program);
+ */
 export function registerMerge(program: Command): void {
   const cmd = program
     .command('merge')

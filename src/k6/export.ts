@@ -39,7 +39,13 @@ export interface ExportK6Result {
 /** The import specifier of the rule table inside k6-flow.ts, rewritten for the exported layout. */
 const RULES_IMPORT = "'../../flow/classify-rules.ts'";
 
-/** Builds the script's config from a plan (no secret goes into it). */
+/**
+ * Builds the script's config from a plan (no secret goes into it) and the notes on what k6 will
+ * not do. Throws ERR_USAGE for a closed-model scenario.
+ *
+ * @example
+ * const { config, notes } = k6Config(await loadScenario('smoke'), { issuer: 'http://127.0.0.1:3000' });
+ */
 export function k6Config(plan: RunPlan, opts: Pick<ExportK6Options, 'issuer' | 'login' | 'clientAuth'>): { config: K6FlowConfig; notes: string[] } {
   if (plan.model !== 'open') throw new TokenstormError('ERR_USAGE', `scenario ${plan.name} uses the closed model; export k6 writes arrival-rate executors (open model) only`);
   const notes: string[] = [];

@@ -21,7 +21,12 @@ export interface ManifestOptions {
   namespace?: string;
 }
 
-/** Lower-case letters, digits and '-', at most 52 chars (the operator appends suffixes). */
+/**
+ * A Kubernetes name: lower-case letters, digits and '-', at most 52 chars (the operator appends suffixes).
+ *
+ * @example
+ * k8sName('Game Day: token/latency!'); // 'game-day-token-latency'
+ */
 export function k8sName(raw: string): string {
   const s = raw
     .toLowerCase()

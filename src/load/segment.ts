@@ -45,12 +45,22 @@ export function parseSegment(raw: string, flag = '--segment'): Segment {
   return { index, count };
 }
 
-/** True when arrival `k` (0-based, whole-schedule order) belongs to `segment`. */
+/**
+ * True when arrival `k` (0-based, whole-schedule order) belongs to `segment`.
+ *
+ * @example
+ * inSegment(5, { index: 1, count: 2 }); // true
+ */
 export function inSegment(k: number, segment: Segment): boolean {
   return k % segment.count === segment.index;
 }
 
-/** How many of the whole schedule's first `n` arrivals belong to `segment`. */
+/**
+ * How many of the whole schedule's first `n` arrivals belong to `segment`.
+ *
+ * @example
+ * segmentShare(45, { index: 0, count: 2 }); // 23
+ */
 export function segmentShare(n: number, segment: Segment): number {
   return n <= segment.index ? 0 : Math.floor((n - segment.index + segment.count - 1) / segment.count);
 }

@@ -111,6 +111,9 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /**
  * The first problem in the fields merge reads beyond what loadReport checks (a report.json from
  * another machine is untrusted input: a missing nested field must be a one-line error, not a crash).
+ *
+ * @example
+ * mergePartProblem({ ...report, harness: {} as never }); // 'harness.eventLoopDelayMs needs p50, p99 and max'
  */
 export function mergePartProblem(r: Report): string | null {
   for (const k of ['started', 'completed', 'failed', 'dropped'] as const) if (!isNum(r.flows[k])) return `flows.${k} must be a number`;

@@ -61,7 +61,12 @@ const K6_TRANSPORT: Record<number, string> = {
   1220: 'connection_reset',
 };
 
-/** k6 options: one arrival-rate scenario from the stages, and the translated thresholds. */
+/**
+ * k6 options: one arrival-rate scenario from the stages, and the translated thresholds.
+ *
+ * @example
+ * export const options = buildOptions(CONFIG);
+ */
 export function buildOptions(cfg: K6FlowConfig): Options {
   const constant = cfg.stages.length === 1 && cfg.stages[0]!.targetRatePerSec === cfg.startRatePerSec;
   const scenario: Scenario = constant
