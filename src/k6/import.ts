@@ -160,7 +160,7 @@ class Collector {
 class Reader {
   readonly custom: Collector;
   readonly fallback: Collector;
-  readonly files: Array<{ file: string; firstMs: number; lastMs: number; custom: FlowAcc; fallback: FlowAcc }> = [];
+  readonly files: Array<{ file: string; firstMs: number; lastMs: number; custom: FlowAcc; fallback: FlowAcc; iterations: number }> = [];
   firstMs = Number.POSITIVE_INFINITY;
   lastMs = Number.NEGATIVE_INFINITY;
   points = 0;
@@ -184,7 +184,7 @@ function failuresOf(m: Map<FailureClass, number>): Partial<Record<FailureClass, 
 
 async function readFile(c: Reader, file: string, caps: LineCaps): Promise<void> {
   const flows = (): FlowAcc => ({ started: 0, completed: 0, failed: 0, dropped: 0 });
-  const entry = { file, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY, custom: flows(), fallback: flows() };
+  const entry = { file, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY, custom: flows(), fallback: flows(), iterations: 0 };
   let first = true;
   for await (const line of readJsonLines(file, caps)) {
     const parsed = parseLine(line);
@@ -223,6 +223,7 @@ async function readFile(c: Reader, file: string, caps: LineCaps): Promise<void> 
       // Without the exported script's flow Trend, an iteration is a completed flow.
       entry.fallback.started += p.value;
       entry.fallback.completed += p.value;
+      entry.iterations += p.value;
     }
   }
   if (first) throw new TokenstormError('ERR_REPORT_INVALID', `${file} is empty: not k6 JSON output`);
@@ -301,6 +302,13 @@ export async function importK6(files: string[], opts: ImportK6Options = {}): Pro
     harness: NO_HARNESS,
   }));
   const name = opts.scenario?.name ?? 'k6-import';
+  // k6's own iteration count must equal the flows the script recorded (one flow per iteration).
+  const checks: string[] = [];
+  if (useCustom) {
+    for (const f of reader.files) {
+      if (f.iterations > 0 && f.iterations !== f.custom.started) checks.push(`${basename(f.file)}: k6 counted ${f.iterations} iterations but the script recorded ${f.custom.started} flows`);
+    }
+  }
   return {
     schema: REPORT_SCHEMA,
     runId: `k6-${new Date(reader.firstMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`,
@@ -319,7 +327,7 @@ export async function importK6(files: string[], opts: ImportK6Options = {}): Pro
     series,
     thresholds: [],
     ...(opts.slo ? { slo: opts.slo } : {}),
-    harness: { ...NO_HARNESS, reasons: [...NO_HARNESS.reasons, ...(reader.skipped > 0 ? [`${reader.skipped} unreadable line(s) skipped (a torn last line when k6 was killed)`] : [])] },
+    harness: { ...NO_HARNESS, reasons: [...NO_HARNESS.reasons, ...checks, ...(reader.skipped > 0 ? [`${reader.skipped} unreadable line(s) skipped (a torn last line when k6 was killed)`] : [])] },
     segments,
     source: { kind: 'k6', files: files.map((f) => basename(f)), points: c.points, skippedLines: reader.skipped },
   };

@@ -49,6 +49,8 @@ describe('import k6 (stand-in k6 JSON output)', () => {
     expect(report.segments?.map((s) => s.flows.started)).toEqual([400, 300]);
     expect(report.source).toEqual({ kind: 'k6', files: ['runner-0.json', 'runner-1.json.gz'], points: expect.any(Number), skippedLines: 0 });
     expect(report.scenario.name).toBe('smoke');
+    // k6's `iterations` agree with the flows the script recorded: no consistency complaint.
+    expect(report.harness.reasons.filter((r) => r.includes('iterations'))).toEqual([]);
     // smoke's own thresholds were gated on the imported data.
     expect(report.thresholds.map((t) => t.expr)).toEqual(['flow:rate(failed)<0.01', 'token:p(95)<500']);
     expect(res.code).toBe(report.thresholds.every((t) => t.ok) ? 0 : 1);
@@ -68,6 +70,15 @@ describe('import k6 (stand-in k6 JSON output)', () => {
     expect(check?.ok).toBe(true);
     expect(check?.skipped).toBeUndefined();
     expect(check?.current).toBe(check?.baseline);
+  });
+
+  it("says so when k6's iteration count and the script's flows disagree", async () => {
+    const extra = join(dir, 'extra.json');
+    const text = await readFile(join(dir, 'runner-0.json'), 'utf8');
+    await writeFile(extra, `${text}{"type":"Point","data":{"time":"2026-01-01T10:00:09.000000000Z","value":1,"tags":{}},"metric":"iterations"}\n`);
+    const res = await cli(['import', 'k6', extra, '--out', join(dir, 'r7'), '--quiet', '--json']);
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.harness.reasons).toContain('extra.json: k6 counted 401 iterations but the script recorded 400 flows');
   });
 
   it('any k6 script: http_req_duration points named by endpoint class are used when the tokenstorm Trends are absent', async () => {
