@@ -68,7 +68,7 @@ export { openProbeTarget, type ProbeTargetOptions, type OpenedProbeTarget } from
 export { findingsAtOrAbove } from './probe/severity.ts';
 export { pkceMetrics } from './report/pkce-metrics.ts';
 export { scanFilesForSecrets } from './report/secret-scan.ts';
-// TODO(merge): export { mergeReports } from './report/merge.ts' once that module lands (another branch).
+export { mergeReports, type MergeInput } from './report/merge.ts';
 
 // PKCE (RFC 7636) building blocks, for custom flows and checks.
 export { generateVerifier } from './pkce/verifier.ts';

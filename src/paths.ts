@@ -36,3 +36,14 @@ export function entryFile(name: EntryModule): string {
 export function publicEntryFile(): string {
   return bundled ? join(root, 'api/index.js') : join(root, 'index.ts');
 }
+
+/**
+ * Absolute path of a source file under src/ (files shipped as source, e.g. the k6 script that
+ * `export k6` copies). From the bundle, src/ is a sibling of dist/.
+ *
+ * @example
+ * readFileSync(sourceFile('k6/script/k6-flow.ts'), 'utf8');
+ */
+export function sourceFile(rel: string): string {
+  return bundled ? resolve(root, '..', 'src', rel) : join(root, rel);
+}

@@ -23,6 +23,7 @@ import { writeReportFiles } from './report/write.ts';
 import type { TimelineError } from './chaos/timeline.ts';
 import type { FlowObserver } from './flow/pkce-flow.ts';
 import { type LoadProgress, type Measured, measureLoad } from './run/measure.ts';
+import type { Segment } from './load/segment.ts';
 import type { RunPlan } from './scenario/types.ts';
 import { targetKindFor } from './target/registry.ts';
 import type { Target } from './target/types.ts';
@@ -59,6 +60,8 @@ export interface RunOptions {
   onFlow?: FlowObserver;
   /** Test hook: every secret handled (verifiers, codes, tokens) so tests can scan outputs. */
   onSecret?: (value: string) => void;
+  /** Run only execution segment `index` of `count` (merge the parts with `tokenstorm merge`). */
+  segment?: Segment;
 }
 
 /** What a run produced. */
@@ -113,6 +116,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     extraThresholds: options.thresholds ?? [],
     baseline,
     tolerancePct: options.tolerancePct ?? 10,
+    ...(options.segment ? { segment: options.segment } : {}),
   });
   const dir = join(options.outDir ?? 'reports', runId);
   await mkdir(dir, { recursive: true });

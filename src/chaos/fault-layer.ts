@@ -71,6 +71,8 @@ export class FaultLayer implements AsyncDisposable {
   private readonly client: Toxiproxy;
   private readonly server: FaultServer | null;
   private readonly proxies = new Map<Route, ToxiproxyProxy>();
+  /** Proxies found, not created (adoptRoutes): used like ours, never removed. */
+  private readonly adopted = new Map<Route, ToxiproxyProxy>();
 
   private constructor(kind: 'embedded' | 'toxiproxy', url: string, server: FaultServer | null) {
     this.kind = kind;
@@ -118,10 +120,26 @@ export class FaultLayer implements AsyncDisposable {
     return out;
   }
 
+  /**
+   * Uses proxies that already exist (named `<prefix>-authorize` and `<prefix>-token`) instead of
+   * creating them, for `tokenstorm faults` against a proxy setup another tool's load goes through.
+   * They are not removed by close(). Unknown names → ERR_FAULT_SERVER_UNREACHABLE naming them.
+   */
+  async adoptRoutes(prefix: string): Promise<void> {
+    for (const route of ROUTES) {
+      const name = `${prefix}-${route}`;
+      try {
+        this.adopted.set(route, await withDeadline(this.client.get(name), `GET /proxies/${name}`));
+      } catch (err) {
+        throw new TokenstormError('ERR_FAULT_SERVER_UNREACHABLE', `fault server at ${this.url} has no proxy ${name}`, { cause: err, hint: `create ${prefix}-authorize and ${prefix}-token, or pass --upstream to let tokenstorm create them` });
+      }
+    }
+  }
+
   private routesFor(fault: Fault): ToxiproxyProxy[] {
     const routes: Route[] = fault.endpoint === 'idp' ? ROUTES : [fault.endpoint];
     return routes.map((r) => {
-      const p = this.proxies.get(r);
+      const p = this.proxies.get(r) ?? this.adopted.get(r);
       if (!p) throw new TokenstormError('ERR_INTERNAL', `no proxy for route ${r}`);
       return p;
     });

@@ -10,7 +10,10 @@ import { registerBench } from './bench.ts';
 import { registerCheck } from './check.ts';
 import { registerCompare } from './compare.ts';
 import { registerCompletion } from './completion.ts';
+import { registerFaults } from './faults.ts';
 import { registerIdp } from './idp.ts';
+import { registerK6 } from './k6.ts';
+import { registerMerge } from './merge.ts';
 import { registerProbe } from './probe.ts';
 import { registerProxy } from './proxy.ts';
 import { registerReport } from './report.ts';
@@ -49,6 +52,9 @@ export function buildProgram(): Command {
   registerIdp(program);
   registerReport(program);
   registerCompare(program);
+  registerMerge(program);
+  registerK6(program);
+  registerFaults(program);
   registerCompletion(program);
   return program;
 }

@@ -9,7 +9,8 @@ import { loadReport, parseTolerance } from '../report/compare.ts';
 import { formatSummary } from '../report/console.ts';
 import { createProgress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
-import { runPlan } from '../run.ts';
+import { type RunOptions, runPlan } from '../run.ts';
+import { parseSegment, type Segment } from '../load/segment.ts';
 import { ensureWritableDir, integerFlag } from './options.ts';
 import { describePlan } from '../scenario/describe.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -26,6 +27,7 @@ interface RunFlags {
   dryRun?: boolean;
   direct?: boolean;
   workers: string;
+  segment?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -47,6 +49,7 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'print the plan in words and exit')
     .option('--direct', 'talk to the IdP directly, without fault proxies (no network faults)')
     .option('--workers <n>', 'verifier pool worker threads', '1')
+    .option('--segment <i/N>', 'run only execution segment i of N of the arrival schedule (arrival k goes to segment k mod N; merge the N reports with `tokenstorm merge`)')
     .addHelpText(
       'after',
       `
@@ -56,6 +59,7 @@ Examples:
   $ tokenstorm run token-p95 --threshold 'token:p(95)<200' --baseline reports/base/report.json
   $ tokenstorm run gameday-token-latency             # latency toxic on the token endpoint
   $ tokenstorm run my.yaml --issuer http://127.0.0.1:8080/realms/demo --dry-run
+  $ tokenstorm run capacity --segment 0/2 --out parts  # this machine runs half the arrivals
 
 Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or input,
 3 target or fault server unreachable, 130 interrupted (partial report written).`,
@@ -64,6 +68,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       for (const t of flags.threshold) parseThreshold(t);
       const tolerancePct = parseTolerance(flags.tolerance);
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
+      const segment: Segment | undefined = flags.segment === undefined ? undefined : parseSegment(flags.segment);
       // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       if (flags.toxiproxy) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
@@ -71,8 +76,12 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       const baseline = flags.baseline ? await loadReport(flags.baseline) : null;
       await ensureWritableDir(flags.out);
       const plan = await loadScenario(scenario);
+      if (segment && plan.model === 'closed') {
+        throw new TokenstormError('ERR_USAGE', `--segment splits an arrival schedule; scenario ${plan.name} uses the closed model (fixed VUs)`, { hint: 'give each machine its own VU count instead' });
+      }
       if (flags.dryRun) {
         process.stdout.write(`${describePlan(plan)}\n`);
+        if (segment) process.stdout.write(`Segment ${segment.index}/${segment.count}: this process runs arrivals k with k mod ${segment.count} = ${segment.index} (about 1/${segment.count} of them, at their whole-schedule times).\n`);
         return;
       }
       const ac = new AbortController();
@@ -87,7 +96,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       process.on('SIGTERM', onSigint);
       const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
       try {
-        const outcome = await runPlan(plan, {
+        const options: RunOptions = {
           outDir: flags.out,
           issuer: flags.issuer ?? null,
           toxiproxyUrl: flags.toxiproxy ?? null,
@@ -98,7 +107,9 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
           signal: ac.signal,
           progress,
           workers,
-        });
+          ...(segment ? { segment } : {}),
+        };
+        const outcome = await runPlan(plan, options);
         const summary = formatSummary(outcome.report, outcome.files);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(outcome.report)}\n`);

@@ -1,9 +1,11 @@
 /**
  * Failure classification from evidence: HTTP status, OAuth `error`, `error_description`, the
  * embedded IdP's detail header, or a socket error code. Nothing is inferred from timing or from
- * what the harness "expected"; what cannot be matched is `other` with its evidence kept.
+ * what the harness "expected"; what cannot be matched is `other` with its evidence kept. The rules
+ * themselves are data in classify-rules.ts, shared with exported k6 scripts.
  */
 import type { EndpointClass, FailureClass, FailureEvidence } from '../report/schema.ts';
+import { CLASSIFY_RULES, classifyUnexpectedStatus, classifyWithRules } from './classify-rules.ts';
 import type { HttpFailure } from './http.ts';
 
 /**
@@ -21,34 +23,6 @@ export interface OAuthErrorEvidence {
   detail?: string;
 }
 
-// Patterns over error_detail / error_description. oidc-provider 9 details (lib/helpers/pkce.js,
-// lib/helpers/grant_source.js, lib/actions/grants/authorization_code.js) come first; Keycloak's
-// descriptions after them.
-const GRANT_PATTERNS: Array<[RegExp, FailureClass]> = [
-  [/code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)/i, 'pkce_verifier_missing'],
-  [/unsupported code_challenge_method|code_challenge_method.*not (supported|allowed)/i, 'pkce_method_rejected'],
-  [/code_verifier does not match|PKCE verification failed|pkce/i, 'pkce_mismatch'],
-  // oidc-provider revokes a rotated refresh token presented again; Keycloak says "Stale token" /
-  // "Maximum allowed refresh token reuse exceeded".
-  [/refresh token.*(already|reuse|rotated|consumed)|stale token|token reuse/i, 'refresh_token_reused'],
-  [/already consumed|already (been )?used|code (was )?reused/i, 'code_reused'],
-  [/is expired|code expired/i, 'code_expired'],
-  [/redirect_uri/i, 'redirect_uri_mismatch'],
-  [/client mismatch/i, 'invalid_client'],
-  [/DPoP proof/i, 'dpop_proof_invalid'],
-];
-
-const REQUEST_PATTERNS: Array<[RegExp, FailureClass]> = [
-  [/code_challenge_method|not supported.*S256|S256.*not supported/i, 'pkce_method_rejected'],
-  [/missing required parameter.*code_verifier/i, 'pkce_verifier_missing'],
-  [/redirect_uri/i, 'redirect_uri_mismatch'],
-];
-
-function match(patterns: Array<[RegExp, FailureClass]>, text: string): FailureClass | undefined {
-  for (const [re, cls] of patterns) if (re.test(text)) return cls;
-  return undefined;
-}
-
 /**
  * Classifies an OAuth error response from the token endpoint or an error redirect.
  *
@@ -56,31 +30,7 @@ function match(patterns: Array<[RegExp, FailureClass]>, text: string): FailureCl
  * classifyOAuthError({ status: 400, error: 'invalid_grant', detail: 'authorization code is expired' }); // 'code_expired'
  */
 export function classifyOAuthError(e: OAuthErrorEvidence): FailureClass {
-  const status = e.status ?? 0;
-  if (status === 429) return 'rate_limited';
-  const text = `${e.detail ?? ''} ${e.description ?? ''}`;
-  switch (e.error) {
-    case 'invalid_grant':
-      return match(GRANT_PATTERNS, text) ?? 'other';
-    case 'invalid_request':
-      return match(REQUEST_PATTERNS, text) ?? 'invalid_request';
-    case 'invalid_client':
-      return 'invalid_client';
-    case 'unauthorized_client':
-      return 'unauthorized_client';
-    case 'invalid_dpop_proof':
-      return 'dpop_proof_invalid';
-    case 'use_dpop_nonce':
-      return 'dpop_nonce_required';
-    case 'slow_down':
-    case 'temporarily_unavailable':
-      return status >= 500 ? 'server_error' : 'rate_limited';
-    case 'server_error':
-      return 'server_error';
-    default:
-      if (status >= 500) return 'server_error';
-      return 'other';
-  }
+  return classifyWithRules(CLASSIFY_RULES, e) as FailureClass;
 }
 
 /** Builds recorder evidence for an OAuth error (description cut to 200 chars). */
@@ -100,7 +50,7 @@ export function transportEvidence(endpoint: EndpointClass, f: HttpFailure): Fail
 
 /** Evidence for an unexpected HTTP response (status not what the protocol step allows). */
 export function statusEvidence(endpoint: EndpointClass, status: number, failureClass: FailureClass, description?: string): FailureEvidence {
-  const cls: FailureClass = status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : failureClass;
+  const cls = classifyUnexpectedStatus(CLASSIFY_RULES, status, failureClass) as FailureClass;
   const ev: FailureEvidence = { failureClass: cls, endpoint, status };
   if (description !== undefined) ev.description = description.slice(0, 200);
   return ev;

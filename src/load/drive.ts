@@ -8,6 +8,7 @@ import { ArrivalSchedule } from './arrivals.ts';
 import { systemClock } from './clock.ts';
 import { runClosed } from './closed-executor.ts';
 import { runOpen } from './open-executor.ts';
+import { type Segment, segmentArrivals } from './segment.ts';
 import type { Workload } from './workloads/types.ts';
 
 /** After an abort, in-flight units get this long before the run winds down and cuts their connections. */
@@ -25,7 +26,7 @@ export class InFlight {
  * const inFlight = new InFlight();
  * await driveLoad(plan, workload, recorder, inFlight, abort.signal);
  */
-export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Recorder, inFlight: InFlight, signal: AbortSignal): Promise<void> {
+export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Recorder, inFlight: InFlight, signal: AbortSignal, segment?: Segment): Promise<void> {
   const tracked = async (intendedAt: number): Promise<void> => {
     inFlight.count++;
     try {
@@ -44,7 +45,9 @@ export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Rec
       return tracked(at);
     });
   } else {
-    const schedule = new ArrivalSchedule(plan.startRatePerSec, plan.stages);
+    const whole = new ArrivalSchedule(plan.startRatePerSec, plan.stages);
+    // One execution segment of N runs arrivals k ≡ index (mod N), at their whole-schedule times.
+    const schedule = segment ? segmentArrivals(whole, segment) : whole;
     work = runOpen(
       { clock: systemClock, nextArrival: () => schedule.next(), maxInFlight: plan.maxInFlight, maxStarts: plan.maxFlows, durationMs: plan.totalDurationMs, signal },
       {

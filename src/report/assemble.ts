@@ -39,6 +39,8 @@ export interface AssemblyInput {
   extraThresholds: readonly string[];
   baseline: Report | null;
   tolerancePct: number;
+  /** This run was one execution segment of N. */
+  segment?: { index: number; count: number };
 }
 
 /** The report and whether the run failed its gate (exit 1). */
@@ -96,6 +98,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
     thresholds: [],
     checks: [],
     harness,
+    ...(input.segment ? { segment: { index: input.segment.index, count: input.segment.count } } : {}),
   };
   const checks: RunCheck[] = [];
   if (slo.p95Ms !== null || slo.errorRate !== null) {

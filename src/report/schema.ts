@@ -282,6 +282,31 @@ export interface Report {
   findingsFailOn?: Severity;
   /** PKCE metrics M1–M8. */
   pkce?: PkceReport;
+  /** Set when this run was one execution segment of N (`run --segment i/N`). */
+  segment?: SegmentRef;
+  /** Set on a merged or imported report: one entry per part, each with its own harness self-check. */
+  segments?: SegmentPart[];
+  /** Where the data came from when it was not a tokenstorm run (`import k6`). */
+  source?: { kind: 'k6'; files: string[]; points: number; skippedLines: number };
+}
+
+/** Segment `index` (0-based) of `count` equal execution segments. */
+export interface SegmentRef {
+  index: number;
+  count: number;
+}
+
+/** One part of a merged (or imported multi-runner) report. */
+export interface SegmentPart {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  segment?: SegmentRef;
+  partial: boolean;
+  flows: Report['flows'];
+  /** Game-day outcomes as the part measured them (TTD/TTR need one timeline, so they are not re-derived). */
+  faults?: FaultOutcome[];
+  harness: HarnessReport;
 }
 
 /** Current schema id. */

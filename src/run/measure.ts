@@ -20,6 +20,7 @@ import type { RunPlan } from '../scenario/types.ts';
 import type { Target } from '../target/types.ts';
 import { systemClock } from '../load/clock.ts';
 import { driveLoad, InFlight } from '../load/drive.ts';
+import type { Segment } from '../load/segment.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
 import type { Workload } from '../load/workloads/types.ts';
 
@@ -42,6 +43,8 @@ export interface LoadSessionInput {
   /** Takes ownership of the workload (disposed with the run's resources). */
   adopt: (w: Workload) => Workload;
   signal?: AbortSignal;
+  /** Run only this execution segment of the arrival schedule (`run --segment i/N`). */
+  segment?: Segment;
   progress?: LoadProgress | null;
   onFlow?: FlowObserver;
   onSecret?: (value: string) => void;
@@ -130,7 +133,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
       input.progress?.update({ ...live.live(), inFlight: inFlight.count });
     }, 1000);
     ticker.unref();
-    await driveLoad(plan, workload, live, inFlight, abort.signal);
+    await driveLoad(plan, workload, live, inFlight, abort.signal, input.segment);
   } catch (err) {
     crash ??= err;
   } finally {

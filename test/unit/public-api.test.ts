@@ -23,6 +23,7 @@ const PUBLIC_VALUES = [
   'isTokenstormError',
   'loadReport',
   'loadScenario',
+  'mergeReports',
   'openProbeTarget',
   'parseDuration',
   'parseThreshold',
