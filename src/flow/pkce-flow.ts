@@ -112,7 +112,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession): Promis
   const endpoint = login.endpoint;
   const iss = q.get('iss');
   const fail = (cls: FailureClass, description: string): null => {
-    ctx.recorder.failure(statusEvidence(endpoint, 0, cls, description));
+    session.recordFailure(statusEvidence(endpoint, 0, cls, description));
     return null;
   };
   // RFC 9207: a client MUST compare iss when present, and expect it when the IdP promises it.
@@ -122,7 +122,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession): Promis
   const error = q.get('error');
   if (error !== null) {
     const e = { error, description: q.get('error_description') ?? undefined };
-    ctx.recorder.failure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
+    session.recordFailure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
     return null;
   }
   const code = q.get('code');
@@ -159,11 +159,11 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     record(false);
     const parsed = parseOAuthErrorBody(res.body);
     if (!parsed) {
-      ctx.recorder.failure(statusEvidence('token', res.status, 'bad_response', 'token error response is not OAuth JSON'));
+      session.recordFailure(statusEvidence('token', res.status, 'bad_response', 'token error response is not OAuth JSON'));
       return false;
     }
     const e = { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) };
-    ctx.recorder.failure(oauthEvidence('token', e));
+    session.recordFailure(oauthEvidence('token', e));
     return false;
   }
   let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };
@@ -171,12 +171,12 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     body = JSON.parse(res.body) as typeof body;
   } catch {
     record(false);
-    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response is not JSON'));
+    session.recordFailure(statusEvidence('token', 200, 'bad_response', 'token response is not JSON'));
     return false;
   }
   if (typeof body.access_token !== 'string') {
     record(false);
-    ctx.recorder.failure(statusEvidence('token', 200, 'bad_response', 'token response has no access_token'));
+    session.recordFailure(statusEvidence('token', 200, 'bad_response', 'token response has no access_token'));
     return false;
   }
   ctx.onSecret?.(body.access_token);
@@ -186,7 +186,7 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     const problem = await checkIdToken(ctx, body.id_token, got.nonce);
     if (problem) {
       record(false);
-      ctx.recorder.failure(statusEvidence('token', 200, problem.failureClass, problem.description));
+      session.recordFailure(statusEvidence('token', 200, problem.failureClass, problem.description));
       return false;
     }
   }

@@ -9,11 +9,13 @@ import type {
   EndpointReport,
   FailureClass,
   FailureEvidence,
+  FailureSample,
   PhaseReport,
   SeriesPoint,
 } from '../report/schema.ts';
 import { redactDetail } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
+import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
 
 interface EndpointStats {
   latency: Histogram;
@@ -51,8 +53,16 @@ export interface RecorderResult {
   endpoints: Partial<Record<EndpointClass, EndpointReport>>;
   failures: Partial<Record<FailureClass, number>>;
   failureEvidence: FailureEvidence[];
+  /** Failed flows with trace ids, at most `samplesPerClass` per class. */
+  failureSamples: FailureSample[];
   phases: PhaseReport[];
   series: SeriesPoint[];
+}
+
+/** Which flow a failure belongs to (from the flow's session). */
+export interface FlowTrace {
+  traceId: string;
+  flowIndex: number;
 }
 
 /** A short live view for progress output. */
@@ -76,9 +86,12 @@ export interface RecorderOptions {
   liveEndpoint?: EndpointClass;
   /** Evidence examples kept per failure class (the rest are only counted). */
   evidencePerClass?: number;
+  /** Failed-flow samples (with trace ids) kept per failure class. */
+  samplesPerClass?: number;
 }
 
 const MAX_EVIDENCE_TOTAL = 100;
+const MAX_SAMPLES_TOTAL = 200;
 
 function newEndpointStats(): EndpointStats {
   return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0 };
@@ -118,6 +131,12 @@ export class Recorder {
   private readonly evidence: FailureEvidence[] = [];
   private readonly evidenceCount = new Map<FailureClass, number>();
   private totalErrors = 0;
+  private readonly samplesPerClass: number;
+  private readonly samples: FailureSample[] = [];
+  private readonly sampleCount = new Map<FailureClass, number>();
+  private flowsNumbered = 0;
+  /** Live consumer (metrics, spans); null costs one test per event. */
+  private listener: RecorderListener | null = null;
 
   // Per-second series: the open second's counters; histograms are reused after each rollover.
   private readonly series: SeriesPoint[] = [];
@@ -132,6 +151,7 @@ export class Recorder {
     this.inFlight = options.inFlight ?? (() => 0);
     this.liveEndpoint = options.liveEndpoint ?? 'flow';
     this.evidencePerClass = options.evidencePerClass ?? 5;
+    this.samplesPerClass = options.samplesPerClass ?? 10;
     this.current = this.newPhase('baseline', [], 0);
   }
 
@@ -161,6 +181,34 @@ export class Recorder {
     const c = this.current;
     if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
     this.current = this.newPhase(name, faults, nowMs);
+    this.listener?.phase(name, faults);
+  }
+
+  /**
+   * Sends every event from now on to `listener` as well (one at a time; null detaches). The
+   * listener is told the current phase at once.
+   *
+   * @example
+   * recorder.listen(metricsExporter.listener);
+   */
+  listen(listener: RecorderListener | null): void {
+    this.listener = listener;
+    listener?.phase(this.current.name, this.current.faults);
+  }
+
+  /** Numbers a new flow (0, 1, 2, … in order of start): failure samples name flows by it. */
+  nextFlowIndex(): number {
+    return this.flowsNumbered++;
+  }
+
+  /** One request of a flow ended: only the live listener (spans) sees it; the report counts exchanges. */
+  request(span: RequestSpan): void {
+    if (!this.finished) this.listener?.request(span);
+  }
+
+  /** True when a live listener is attached (so callers can skip building what only it needs). */
+  get listening(): boolean {
+    return this.listener !== null;
   }
 
   /** Name of the phase samples go into now. */
@@ -235,6 +283,7 @@ export class Recorder {
       s.errors++;
       sec.errors++;
     }
+    this.listener?.exchange(endpoint, serviceUs, latencyUs, ok);
   }
 
   /** A flow (or token exchange) started; `lateMs` = how far behind its intended time. */
@@ -246,6 +295,7 @@ export class Recorder {
     this.secCounts.started++;
     // Below 10 ms behind schedule is timer granularity, not the harness falling behind.
     if (lateMs > 10) this.flows.late++;
+    this.listener?.flowStarted(lateMs > 10);
   }
 
   /** A flow could not start at its intended time (no free slot, or no banked code). */
@@ -255,6 +305,7 @@ export class Recorder {
     this.flows.dropped++;
     this.current.flows.dropped++;
     this.secCounts.dropped++;
+    this.listener?.flowDropped();
   }
 
   /** A flow ended; records the `flow` endpoint too. */
@@ -270,10 +321,14 @@ export class Recorder {
       this.current.flows.failed++;
       this.secCounts.failed++;
     }
+    this.listener?.flowEnded(ok);
   }
 
-  /** A classified failure with its evidence (never a secret: callers pass status/error/description only). */
-  failure(evidence: FailureEvidence): void {
+  /**
+   * A classified failure with its evidence (never a secret: callers pass status/error/description
+   * only). With `trace` (the flow's session passes it) the first few per class are kept as samples.
+   */
+  failure(evidence: FailureEvidence, trace?: FlowTrace): void {
     if (this.finished) return;
     this.roll(this.now());
     const cls = evidence.failureClass;
@@ -288,6 +343,32 @@ export class Recorder {
       this.evidence.push(kept);
     }
     this.evidenceCount.set(cls, seen + 1);
+    let sample: FailureSample | null = null;
+    if (trace) {
+      sample = this.sample(evidence, trace);
+      const n = this.sampleCount.get(cls) ?? 0;
+      if (n < this.samplesPerClass && this.samples.length < MAX_SAMPLES_TOTAL) {
+        this.samples.push(sample);
+        this.sampleCount.set(cls, n + 1);
+      }
+    }
+    this.listener?.failure(evidence, sample);
+  }
+
+  private sample(evidence: FailureEvidence, trace: FlowTrace): FailureSample {
+    const s: FailureSample = {
+      failureClass: evidence.failureClass,
+      traceId: trace.traceId,
+      flowIndex: trace.flowIndex,
+      phase: this.current.name,
+      atMs: Math.round(this.now()),
+      endpoint: evidence.endpoint,
+    };
+    if (evidence.status !== undefined) s.status = evidence.status;
+    if (evidence.error !== undefined) s.error = redactDetail(evidence.error).slice(0, 100);
+    if (evidence.description !== undefined) s.description = redactDetail(evidence.description);
+    if (evidence.socketCode !== undefined) s.socketCode = evidence.socketCode;
+    return s;
   }
 
   /** What progress output shows. */
@@ -349,6 +430,7 @@ export class Recorder {
       endpoints,
       failures: Object.fromEntries(failures),
       failureEvidence: [...this.evidence],
+      failureSamples: [...this.samples],
       phases,
       series: [...this.series],
     };
