@@ -28,6 +28,8 @@ import { startHarnessMonitor } from './metrics/harness-monitor.ts';
 import { Recorder } from './metrics/recorder.ts';
 import { redactDetail } from './metrics/redact.ts';
 import { createVerifierPool, type VerifierPool } from './pkce/pool.ts';
+import { startObservability } from './export/observability.ts';
+import { withBurnRates } from './report/burn-rate.ts';
 import { compareReports, loadReport } from './report/compare.ts';
 import { findKnee } from './report/knee.ts';
 import { REPORT_SCHEMA, type Report } from './report/schema.ts';
@@ -70,6 +72,10 @@ export interface RunOptions {
   onFlow?: FlowObserver;
   /** Test hook: every secret handled (verifiers, codes, tokens) so tests can scan outputs. */
   onSecret?: (value: string) => void;
+  /** Serve Prometheus metrics on 127.0.0.1:metricsPort during the run (0 = any free port). */
+  metricsPort?: number | null;
+  /** Export one span per request to this OTLP/HTTP traces URL (loopback). */
+  otlpUrl?: string | null;
 }
 
 /** What a run produced. */
@@ -237,6 +243,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     recorder = newRecorder();
     ctx.recorder = recorder;
     const live = recorder;
+    // Live observability (issue 12): /metrics and OTLP spans fed by the recorder; disposed after finish().
+    if (options.metricsPort != null || options.otlpUrl) {
+      const obs = await startObservability(live, { metricsPort: options.metricsPort, otlpUrl: options.otlpUrl, info: { scenario: plan.name, mode: plan.mode, model: plan.model, runId, slo: plan.slo } });
+      cleanups.push(async () => obs[Symbol.asyncDispose]());
+    }
 
     const theIdp = idp;
     const theLayer = faultLayer;
@@ -411,6 +422,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     endpoints: result.endpoints,
     failures: result.failures,
     failureEvidence: result.failureEvidence,
+    failureSamples: result.failureSamples,
     phases: result.phases,
     series: result.series,
     thresholds: [],
@@ -419,6 +431,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (slo.p95Ms !== null || slo.errorRate !== null) {
     report.slo = { endpoint: slo.endpoint, ...(slo.p95Ms !== null ? { p95Ms: slo.p95Ms } : {}), ...(slo.errorRate !== null ? { errorRate: slo.errorRate } : {}) };
   }
+  withBurnRates(report);
   if (plan.expectFailures.length > 0) {
     report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
   }

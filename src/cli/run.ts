@@ -28,6 +28,8 @@ interface RunFlags {
   dryRun?: boolean;
   direct?: boolean;
   workers: string;
+  metricsPort?: string;
+  otlp?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -59,6 +61,8 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'print the plan in words and exit')
     .option('--direct', 'talk to the IdP directly, without fault proxies (no network faults)')
     .option('--workers <n>', 'verifier pool worker threads', '1')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on http://127.0.0.1:<n>/metrics during the run')
+    .option('--otlp <url>', 'export one span per request to this OTLP/HTTP traces URL (loopback), e.g. http://127.0.0.1:4318/v1/traces')
     .addHelpText(
       'after',
       `
@@ -68,6 +72,7 @@ Examples:
   $ tokenstorm run token-p95 --threshold 'token:p(95)<200' --baseline reports/base/report.json
   $ tokenstorm run gameday-token-latency             # latency toxic on the token endpoint
   $ tokenstorm run my.yaml --issuer http://127.0.0.1:8080/realms/demo --dry-run
+  $ tokenstorm run gameday-token-latency --metrics-port 9464   # Prometheus scrapes 127.0.0.1:9464/metrics
 
 Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or input,
 3 target or fault server unreachable, 130 interrupted (partial report written).`,
@@ -76,6 +81,8 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       for (const t of flags.threshold) parseThreshold(t);
       const tolerancePct = parseTolerance(flags.tolerance);
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
+      const metricsPort = flags.metricsPort === undefined ? null : integerFlag(flags.metricsPort, '--metrics-port', 1, 65_535);
+      if (flags.otlp) assertLoopbackUrl(flags.otlp, '--otlp');
       // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       if (flags.toxiproxy) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
@@ -110,6 +117,8 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
           signal: ac.signal,
           progress,
           workers,
+          metricsPort,
+          otlpUrl: flags.otlp ?? null,
         });
         const summary = formatSummary(outcome.report, outcome.files);
         if (flags.json) {
