@@ -55,3 +55,12 @@ export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';
 export { writeReportFiles } from './report/write.ts';
+export { phaseBurnRates, withBurnRates, type PhaseBurn } from './report/burn-rate.ts';
+
+// Live observability: Prometheus metrics, OTLP spans, trace context.
+export { type RecorderListener, type RequestSpan, fanOut, IGNORE_ALL } from './metrics/recorder-listener.ts';
+export { createTokenstormMetrics, LATENCY_BUCKETS_SECONDS, type RunInfo, type TokenstormMetrics } from './export/prometheus-metrics.ts';
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './export/metrics-server.ts';
+export { startOtlpExporter, type OtlpExporter, type OtlpOptions } from './export/otlp.ts';
+export { startObservability, type Observability, type ObservabilityOptions } from './export/observability.ts';
+export { newTraceId, newSpanId, traceparent, parseTraceparent } from './flow/trace-context.ts';
