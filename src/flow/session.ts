@@ -10,7 +10,7 @@ import type { Recorder } from '../metrics/recorder.ts';
 import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import { transportEvidence } from './classify.ts';
 import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } from './http.ts';
-import { newSpanId, newTraceId, traceparent } from './trace-context.ts';
+import { newSpanId, newTraceId, spanUrl, traceparent } from './trace-context.ts';
 
 const BACK_CHANNEL: ReadonlySet<EndpointClass> = new Set<EndpointClass>(['token', 'refresh']);
 
@@ -68,8 +68,7 @@ export class FlowSession {
       this.recorder.request({
         endpoint,
         method: req.method,
-        // Never the query: it carries state, challenges and (on callbacks) the code.
-        target: `${req.url.origin}${req.url.pathname}`,
+        target: spanUrl(req.url),
         traceId: this.traceId,
         spanId,
         startMs,

@@ -59,3 +59,19 @@ export function parseTraceparent(value: string): { traceId: string; spanId: stri
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return null;
   return { traceId: m[1]!, spanId: m[2]!, sampled: (Number.parseInt(m[3]!, 16) & 1) === 1 };
 }
+
+/**
+ * The URL a span may show: origin and path, never the query (state, challenges, codes), and path
+ * segments that look like ids replaced by `{id}` — oidc-provider's `/interaction/<uid>` carries the
+ * same value as the interaction cookie.
+ *
+ * @example
+ * spanUrl(new URL('http://127.0.0.1:4000/interaction/LCMJsQOafGA2i5FT9IMZV?x=1')); // 'http://127.0.0.1:4000/interaction/{id}'
+ */
+export function spanUrl(url: URL): string {
+  const path = url.pathname
+    .split('/')
+    .map((seg) => (seg.length >= 16 || (seg.length >= 8 && /\d/.test(seg)) ? '{id}' : seg))
+    .join('/');
+  return `${url.origin}${path}`;
+}
