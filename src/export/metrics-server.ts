@@ -44,17 +44,20 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const finalScrapeTimeoutMs = options.finalScrapeTimeoutMs ?? 15_000;
   let scrapes = 0;
   let onScrape: (() => void) | null = null;
+  let closing = false;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain' }).end('tokenstorm serves GET /metrics only\n');
       return;
     }
+    // Only a scrape that began after closing started is sure to carry the final numbers.
+    const final = closing;
     registry.metrics().then(
       (text) => {
         res.writeHead(200, { 'content-type': registry.contentType }).end(text);
         scrapes++;
-        onScrape?.();
+        if (final) onScrape?.();
       },
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n'),
     );
@@ -83,6 +86,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return scrapes;
     },
     [Symbol.asyncDispose]() {
+      closing = true;
       closed ??= (async () => {
         if (scrapes > 0 && finalScrapeTimeoutMs > 0) {
           await new Promise<void>((resolve) => {
