@@ -60,7 +60,7 @@ describe('trace context', () => {
       const b = new FlowSession(http, rec);
       for (const s of [a, a, b]) await s.send('authorize', { method: 'GET', url: new URL(`${server.url}/authorize?x=1`) });
       const parsed = seen.map((h) => parseTraceparent(String(h['traceparent'])));
-      expect(parsed.every((p) => p !== null && p.sampled)).toBe(true);
+      expect(parsed.every((p) => p?.sampled === true)).toBe(true);
       expect(parsed[0]!.traceId).toBe(a.traceId);
       expect(parsed[1]!.traceId).toBe(a.traceId);
       expect(parsed[2]!.traceId).toBe(b.traceId);
