@@ -37,43 +37,44 @@ export interface Observability extends AsyncDisposable {
  * await obs[Symbol.asyncDispose]();
  */
 export async function startObservability(recorder: Recorder, options: ObservabilityOptions): Promise<Observability> {
-  const stack = new AsyncDisposableStack();
+  // Closed in reverse order of start. (No AsyncDisposableStack: engines allow Node 22, which lacks it.)
+  const owned: Array<() => unknown> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of owned.splice(0).reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
   const listeners: RecorderListener[] = [];
   let metricsUrl: string | null = null;
   try {
     if (options.metricsPort !== undefined && options.metricsPort !== null) {
       const metrics = createTokenstormMetrics(options.info);
-      stack.defer(() => metrics.close());
-      const server = stack.use(
-        await startMetricsServer({
-          registry: metrics.registry,
-          port: options.metricsPort,
-          ...(options.finalScrapeTimeoutMs !== undefined ? { finalScrapeTimeoutMs: options.finalScrapeTimeoutMs } : {}),
-        }),
-      );
+      owned.push(() => metrics.close());
+      const server = await startMetricsServer({
+        registry: metrics.registry,
+        port: options.metricsPort,
+        ...(options.finalScrapeTimeoutMs !== undefined ? { finalScrapeTimeoutMs: options.finalScrapeTimeoutMs } : {}),
+      });
+      owned.push(() => server[Symbol.asyncDispose]());
       metricsUrl = server.url;
       listeners.push(metrics.listener);
     }
     if (options.otlpUrl) {
-      const otlp = stack.use(
-        startOtlpExporter({
-          url: options.otlpUrl,
-          attributes: { 'tokenstorm.scenario': options.info.scenario, ...(options.info.runId ? { 'tokenstorm.run_id': options.info.runId } : {}) },
-        }),
-      );
+      const otlp = startOtlpExporter({
+        url: options.otlpUrl,
+        attributes: { 'tokenstorm.scenario': options.info.scenario, ...(options.info.runId ? { 'tokenstorm.run_id': options.info.runId } : {}) },
+      });
+      owned.push(() => otlp[Symbol.asyncDispose]());
       listeners.push(otlp.listener);
     }
   } catch (err) {
-    await stack.disposeAsync();
+    await closeAll();
     throw err;
   }
   if (listeners.length > 0) recorder.listen(fanOut(listeners));
-  const owned = stack.move();
   return {
     metricsUrl,
     async [Symbol.asyncDispose]() {
       recorder.listen(null);
-      await owned.disposeAsync();
+      await closeAll();
     },
   };
 }
