@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { HttpClient } from '../../../src/flow/http.ts';
 import { FlowSession } from '../../../src/flow/session.ts';
 import { parseTraceparent } from '../../../src/flow/trace-context.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
+import { formatSummary } from '../../../src/report/console.ts';
 import { runPlan } from '../../../src/run.ts';
 import { validateScenario } from '../../../src/scenario/validate.ts';
 
@@ -121,6 +122,10 @@ describe('trace context', () => {
       for (const sample of samples) {
         expect(perTrace.has(sample.traceId), sample.traceId).toBe(true);
       }
+      // The samples reach the console summary and report.html.
+      const html = await readFile(outcome.files.html, 'utf8');
+      expect(html).toContain(samples[0]!.traceId);
+      expect(formatSummary(r)).toContain(`trace ${samples[0]!.traceId}`);
       // No secret in what was exported.
       const all = bodies.join('\n');
       expect(secrets.size).toBeGreaterThan(50);
