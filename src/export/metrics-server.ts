@@ -6,11 +6,15 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { TokenstormError } from '../errors.ts';
-import type { Registry } from 'prom-client';
+import type { OpenMetricsContentType, Registry, RegistryContentType } from 'prom-client';
+
+const wantsOpenMetrics = (accept: string | undefined): boolean => accept?.includes('application/openmetrics-text') === true;
 
 /** Options for {@link startMetricsServer}. */
 export interface MetricsServerOptions {
   registry: Registry;
+  /** Served instead when the scraper accepts OpenMetrics (Prometheus does): exemplars included. */
+  openMetricsRegistry?: Registry<OpenMetricsContentType>;
   /** 0 = any free port (tests). */
   port: number;
   /**
@@ -40,7 +44,7 @@ const HOST = '127.0.0.1';
  * console.log(server.url);
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const { registry } = options;
+  const { registry, openMetricsRegistry } = options;
   const finalScrapeTimeoutMs = options.finalScrapeTimeoutMs ?? 15_000;
   let scrapes = 0;
   let onScrape: (() => void) | null = null;
@@ -53,9 +57,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     }
     // Only a scrape that began after closing started is sure to carry the final numbers.
     const final = closing;
-    registry.metrics().then(
+    const chosen: Registry<RegistryContentType> = openMetricsRegistry && wantsOpenMetrics(req.headers.accept) ? openMetricsRegistry : registry;
+    chosen.metrics().then(
       (text) => {
-        res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+        res.writeHead(200, { 'content-type': chosen.contentType }).end(text);
         scrapes++;
         if (final) onScrape?.();
       },

@@ -50,6 +50,7 @@ export async function startObservability(recorder: Recorder, options: Observabil
       owned.push(() => metrics.close());
       const server = await startMetricsServer({
         registry: metrics.registry,
+        openMetricsRegistry: metrics.openMetricsRegistry,
         port: options.metricsPort,
         ...(options.finalScrapeTimeoutMs !== undefined ? { finalScrapeTimeoutMs: options.finalScrapeTimeoutMs } : {}),
       });

@@ -15,7 +15,7 @@
  * - `tokenstorm_harness_event_loop_delay_seconds{quantile}`, `tokenstorm_harness_cpu_seconds_total`
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, exponentialBuckets, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, exponentialBuckets, Gauge, Histogram, type OpenMetricsContentType, openMetricsContentType, Registry } from 'prom-client';
 import type { RecorderListener } from '../metrics/recorder-listener.ts';
 import { IGNORE_ALL } from '../metrics/recorder-listener.ts';
 import { ENDPOINT_CLASSES, type EndpointClass } from '../report/schema.ts';
@@ -31,9 +31,15 @@ export interface RunInfo {
   slo?: { errorRate?: number | null; p95Ms?: number | null; endpoint?: EndpointClass };
 }
 
-/** The registry and the listener that feeds it. */
+/** The registries and the listener that feeds them. */
 export interface TokenstormMetrics {
+  /** Prometheus text format 0.0.4 (what curl and older scrapers get). */
   registry: Registry;
+  /**
+   * The same metrics as OpenMetrics text (what Prometheus asks for), which also carries exemplars:
+   * each failure counter series names the trace id of its latest failed flow (`trace_id`).
+   */
+  openMetricsRegistry: Registry<OpenMetricsContentType>;
   listener: RecorderListener;
   /** Stops the event-loop monitor. */
   close(): void;
@@ -52,34 +58,42 @@ const LOOP_RESOLUTION_MS = 20;
  */
 export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
   const registry = new Registry();
-  const flows = new Counter({ name: 'tokenstorm_flows_total', help: 'Flows (token mode: token exchanges) by outcome', labelNames: ['outcome'], registers: [registry] });
-  const inFlight = new Gauge({ name: 'tokenstorm_flows_in_flight', help: 'Flows started and not yet ended', registers: [registry] });
+  const openMetricsRegistry = new Registry<OpenMetricsContentType>();
+  openMetricsRegistry.setContentType(openMetricsContentType);
+  const registers = [registry, openMetricsRegistry];
+  const flows = new Counter({ name: 'tokenstorm_flows_total', help: 'Flows (token mode: token exchanges) by outcome', labelNames: ['outcome'], registers });
+  const inFlight = new Gauge({ name: 'tokenstorm_flows_in_flight', help: 'Flows started and not yet ended', registers });
   const exchanges = new Counter({
     name: 'tokenstorm_exchanges_total',
     help: 'Timed exchanges per endpoint class (flow = whole flows) by outcome',
     labelNames: ['endpoint', 'outcome'],
-    registers: [registry],
+    registers,
   });
-  const failures = new Counter({ name: 'tokenstorm_failures_total', help: 'Classified failures by class and endpoint', labelNames: ['class', 'endpoint'], registers: [registry] });
+  // Exemplars only here: failures are rare, so the per-call objects they need cost nothing
+  // measurable. prom-client allows exemplars only in an OpenMetrics registry, so the text registry
+  // gets a twin counter without them.
+  const failureConfig = { name: 'tokenstorm_failures_total', help: 'Classified failures by class and endpoint', labelNames: ['class', 'endpoint'] as const };
+  const failures = new Counter({ ...failureConfig, enableExemplars: true, registers: [openMetricsRegistry] });
+  const failuresText = new Counter({ ...failureConfig, registers: [registry] });
   const latency = new Histogram({
     name: 'tokenstorm_latency_seconds',
     help: 'Latency from the intended start (coordinated-omission corrected) per endpoint class',
     labelNames: ['endpoint'],
     buckets: [...LATENCY_BUCKETS_SECONDS],
-    registers: [registry],
+    registers,
   });
   const service = new Histogram({
     name: 'tokenstorm_service_seconds',
     help: 'Service time from the actual send to the last body byte per endpoint class',
     labelNames: ['endpoint'],
     buckets: [...LATENCY_BUCKETS_SECONDS],
-    registers: [registry],
+    registers,
   });
-  const phase = new Gauge({ name: 'tokenstorm_phase', help: 'Fault-timeline phase (1 = current)', labelNames: ['phase'], registers: [registry] });
-  const faultActive = new Gauge({ name: 'tokenstorm_fault_active', help: 'Faults of the timeline (1 = active now)', labelNames: ['fault'], registers: [registry] });
-  const runInfo = new Gauge({ name: 'tokenstorm_run_info', help: 'The run being measured (always 1)', labelNames: ['scenario', 'mode', 'model'], registers: [registry] });
-  const sloErrorRatio = new Gauge({ name: 'tokenstorm_slo_error_ratio', help: "The run's SLO: allowed share of failed flows", registers: [registry] });
-  const sloLatency = new Gauge({ name: 'tokenstorm_slo_latency_seconds', help: "The run's SLO: p95 latency objective", labelNames: ['endpoint'], registers: [registry] });
+  const phase = new Gauge({ name: 'tokenstorm_phase', help: 'Fault-timeline phase (1 = current)', labelNames: ['phase'], registers });
+  const faultActive = new Gauge({ name: 'tokenstorm_fault_active', help: 'Faults of the timeline (1 = active now)', labelNames: ['fault'], registers });
+  const runInfo = new Gauge({ name: 'tokenstorm_run_info', help: 'The run being measured (always 1)', labelNames: ['scenario', 'mode', 'model'], registers });
+  const sloErrorRatio = new Gauge({ name: 'tokenstorm_slo_error_ratio', help: "The run's SLO: allowed share of failed flows", registers });
+  const sloLatency = new Gauge({ name: 'tokenstorm_slo_latency_seconds', help: "The run's SLO: p95 latency objective", labelNames: ['endpoint'], registers });
 
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
@@ -88,7 +102,7 @@ export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
     name: 'tokenstorm_harness_event_loop_delay_seconds',
     help: "Harness event-loop delay since the previous scrape (the harness's own timing is suspect above ~0.05 s)",
     labelNames: ['quantile'],
-    registers: [registry],
+    registers,
     collect() {
       if (loop.count === 0) return;
       this.set({ quantile: '0.5' }, sec(loop.percentile(50)));
@@ -101,7 +115,7 @@ export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
   new Counter({
     name: 'tokenstorm_harness_cpu_seconds_total',
     help: 'CPU time used by the harness process (user + system)',
-    registers: [registry],
+    registers,
     collect() {
       const d = process.cpuUsage(cpuSeen);
       cpuSeen = process.cpuUsage();
@@ -140,7 +154,6 @@ export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
       error: exchanges.labels({ endpoint, outcome: 'error' }),
     });
   }
-  const failureChildren = new Map<string, Counter.Internal>();
   let currentPhase: string | null = null;
   let activeFaults: readonly string[] = [];
 
@@ -164,14 +177,12 @@ export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
       (ok ? completed : failed).inc();
       inFlight.dec();
     },
-    failure(evidence) {
-      const key = `${evidence.failureClass} ${evidence.endpoint}`;
-      let c = failureChildren.get(key);
-      if (!c) {
-        c = failures.labels({ class: evidence.failureClass, endpoint: evidence.endpoint });
-        failureChildren.set(key, c);
-      }
-      c.inc();
+    failure(evidence, sample) {
+      const labels = { class: evidence.failureClass, endpoint: evidence.endpoint };
+      // prom-client types exemplar labels with the metric's label names; trace_id is the convention Grafana links on.
+      const exemplarLabels = sample ? ({ trace_id: sample.traceId } as unknown as typeof labels) : undefined;
+      failures.inc(exemplarLabels ? { labels, value: 1, exemplarLabels } : { labels, value: 1 });
+      failuresText.inc(labels);
     },
     phase(name, faults) {
       // Earlier phases and faults stay as 0 so a dashboard's state timeline shows when they ended.
@@ -183,5 +194,5 @@ export function createTokenstormMetrics(info?: RunInfo): TokenstormMetrics {
       activeFaults = [...faults];
     },
   };
-  return { registry, listener, close: () => loop.disable() };
+  return { registry, openMetricsRegistry, listener, close: () => loop.disable() };
 }

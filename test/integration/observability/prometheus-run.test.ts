@@ -133,6 +133,20 @@ describe.skipIf(MISSING !== null && !IN_CI)('live metrics scraped by a real Prom
     }
     expect(withData, 'most dashboard queries return data for a run').toBeGreaterThan(15);
 
+    // Exemplars (OpenMetrics): the failure series carry trace ids of failed flows, for trace links.
+    const ex = await prom.api(
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'tokenstorm_failures_total', start: String(startSec - 60), end: String(Date.now() / 1000 + 60) })}`,
+    );
+    expect(ex.status).toBe('success');
+    const exemplars = (ex.data as Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string> }> }>).flatMap((s) =>
+      s.exemplars.map((x) => ({ cls: s.seriesLabels['class'], traceId: x.labels['trace_id'] })),
+    );
+    expect(exemplars.length).toBeGreaterThan(0);
+    for (const x of exemplars) {
+      expect(x.cls).toBe('pkce_method_rejected');
+      expect(x.traceId).toMatch(/^[0-9a-f]{32}$/);
+    }
+
     // The report keeps failed-flow samples with the trace ids their requests carried.
     const samples = r.failureSamples ?? [];
     expect(samples.length).toBeGreaterThan(0);

@@ -67,6 +67,8 @@ export async function startPrometheus(targets: string[], ruleFiles: string[]): P
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      // Exemplars: each failure series carries the trace id of a failed flow.
+      '--enable-feature=exemplar-storage',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -57,13 +57,23 @@ describe('tokenstorm metrics (prom-client)', () => {
       // Never scraped: closing does not wait for the (60 s) final scrape.
       await idle[Symbol.asyncDispose]();
 
-      const server = await startMetricsServer({ registry: m.registry, port: 0, finalScrapeTimeoutMs: 60_000 });
+      const server = await startMetricsServer({ registry: m.registry, openMetricsRegistry: m.openMetricsRegistry, port: 0, finalScrapeTimeoutMs: 60_000 });
       const res = await fetch(server.url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
+      // What Prometheus asks for: OpenMetrics, with a failure's trace id as an exemplar.
+      m.listener.failure(
+        { failureClass: 'pkce_mismatch', endpoint: 'token' },
+        { failureClass: 'pkce_mismatch', traceId: 'ab'.repeat(16), flowIndex: 7, phase: 'baseline', atMs: 1, endpoint: 'token' },
+      );
+      const om = await fetch(server.url, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+      expect(om.headers.get('content-type')).toContain('application/openmetrics-text');
+      const omText = await om.text();
+      expect(omText).toContain(`tokenstorm_failures_total{class="pkce_mismatch",endpoint="token"} 1 # {trace_id="${'ab'.repeat(16)}"} 1`);
+      expect(omText.trimEnd().endsWith('# EOF')).toBe(true);
       expect((await fetch(server.url.replace('/metrics', '/'))).status).toBe(404);
       expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
-      expect(server.scrapes).toBe(1);
+      expect(server.scrapes).toBe(2);
       let closed = false;
       const closing = Promise.resolve(server[Symbol.asyncDispose]()).then(() => {
         closed = true;
@@ -72,7 +82,7 @@ describe('tokenstorm metrics (prom-client)', () => {
       expect(closed, 'waits for the final scrape').toBe(false);
       expect((await fetch(server.url)).status).toBe(200);
       await closing;
-      expect(server.scrapes).toBe(2);
+      expect(server.scrapes).toBe(3);
 
       const first = await startMetricsServer({ registry: m.registry, port: 0 });
       await expect(startMetricsServer({ registry: m.registry, port: first.port })).rejects.toMatchObject({ code: 'ERR_ADDRESS_IN_USE' });
