@@ -43,7 +43,12 @@ export interface RecorderListener {
   request(span: RequestSpan): void;
 }
 
-/** A listener that ignores everything; spread it to implement only some events. */
+/**
+ * A listener that ignores everything; spread it to implement only some events.
+ *
+ * @example
+ * recorder.listen({ ...IGNORE_ALL, flowEnded: (ok) => (ok ? okCount++ : failCount++) });
+ */
 export const IGNORE_ALL: RecorderListener = Object.freeze({
   exchange() {},
   flowStarted() {},

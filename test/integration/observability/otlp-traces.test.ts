@@ -17,6 +17,7 @@ import { Recorder } from '../../../src/metrics/recorder.ts';
 import { formatSummary } from '../../../src/report/console.ts';
 import { runPlan } from '../../../src/run.ts';
 import { validateScenario } from '../../../src/scenario/validate.ts';
+import { freePort } from './prometheus-server.ts';
 
 const outDir = join(tmpdir(), `tokenstorm-otlp-${process.pid}`);
 afterAll(() => rm(outDir, { recursive: true, force: true }));
@@ -133,5 +134,14 @@ describe('trace context', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('an unreachable collector neither fails nor hangs the run', async () => {
+    const port = await freePort(); // nothing listens there
+    const plan = validateScenario({ name: 'otlp-down', load: { ratePerSec: 10, duration: '2s' } }, null);
+    const outcome = await runPlan(plan, { outDir, otlpUrl: `http://127.0.0.1:${port}/v1/traces` });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.report.flows.completed).toBe(20);
+    expect(outcome.report.flows.failed).toBe(0);
   });
 });
