@@ -142,12 +142,15 @@ export async function benchMetrics(opts: { ratePerSec?: number; seconds?: number
       return r.report.harness.cpuMsPerFlow ?? Number.NaN;
     };
     await cpuPerFlow(false); // warm-up (JIT, pools, the IdP's caches)
-    // Alternate off/on so drift on a shared machine hits both alike; keep the best of each.
+    // Alternate off/on (off-on, then on-off) so drift and warm-up on a shared machine hit both
+    // alike; keep the best of each.
     const off: number[] = [];
     const on: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      off.push(await cpuPerFlow(false));
-      on.push(await cpuPerFlow(true));
+    for (const order of [
+      [false, true],
+      [true, false],
+    ]) {
+      for (const metrics of order) (metrics ? on : off).push(await cpuPerFlow(metrics));
     }
     const offMs = Math.min(...off);
     const onMs = Math.min(...on);
