@@ -245,8 +245,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const live = recorder;
     // Live observability (issue 12): /metrics and OTLP spans fed by the recorder; disposed after finish().
     if (options.metricsPort != null || options.otlpUrl) {
-      const obs = await startObservability(live, { metricsPort: options.metricsPort, otlpUrl: options.otlpUrl, info: { scenario: plan.name, mode: plan.mode, model: plan.model, runId, slo: plan.slo } });
+      const obs = await startObservability({ metricsPort: options.metricsPort, otlpUrl: options.otlpUrl, info: { scenario: plan.name, mode: plan.mode, model: plan.model, runId, slo: plan.slo } });
       cleanups.push(async () => obs[Symbol.asyncDispose]());
+      live.listen(obs.listener);
     }
 
     const theIdp = idp;

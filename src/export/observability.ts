@@ -1,9 +1,8 @@
 /**
  * The one entry point a run uses for live observability: the Prometheus endpoint (`--metrics-port`)
  * and OTLP spans (`--otlp`), both fed by the recorder through one listener. With neither asked
- * for, nothing starts and the recorder keeps its null listener.
+ * for, nothing starts and `listener` is null (the recorder keeps its null listener).
  */
-import type { Recorder } from '../metrics/recorder.ts';
 import { fanOut, type RecorderListener } from '../metrics/recorder-listener.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { startOtlpExporter } from './otlp.ts';
@@ -23,20 +22,23 @@ export interface ObservabilityOptions {
 
 /** What is running; dispose after `recorder.finish()` so the final numbers are scraped/flushed. */
 export interface Observability extends AsyncDisposable {
+  /** Attach to the measured recorder (`recorder.listen(obs.listener)`); null when nothing was asked for. */
+  readonly listener: RecorderListener | null;
   /** The /metrics URL when serving metrics. */
   readonly metricsUrl: string | null;
 }
 
 /**
- * Starts what the options ask for and attaches it to `recorder`.
+ * Starts what the options ask for (binding the metrics port first, so a taken port fails before
+ * any load). Attach `listener` to the measured recorder; dispose after `recorder.finish()`.
  *
+ * @throws TokenstormError `ERR_ADDRESS_IN_USE` (port taken), `ERR_NOT_LOOPBACK` (--otlp elsewhere)
  * @example
- * const obs = await startObservability(recorder, { metricsPort: 9464, info: { scenario: 'smoke', mode: 'flow', model: 'open' } });
- * // … run …
- * recorder.finish();
- * await obs[Symbol.asyncDispose]();
+ * await using obs = await startObservability({ metricsPort: 9464, info: { scenario: 'smoke', mode: 'flow', model: 'open' } });
+ * recorder.listen(obs.listener);
+ * // … run … recorder.finish(); (obs is disposed at the end of the scope: one last scrape, spans flushed)
  */
-export async function startObservability(recorder: Recorder, options: ObservabilityOptions): Promise<Observability> {
+export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
   // Closed in reverse order of start. (No AsyncDisposableStack: engines allow Node 22, which lacks it.)
   const owned: Array<() => unknown> = [];
   const closeAll = async (): Promise<void> => {
@@ -70,11 +72,10 @@ export async function startObservability(recorder: Recorder, options: Observabil
     await closeAll();
     throw err;
   }
-  if (listeners.length > 0) recorder.listen(fanOut(listeners));
   return {
+    listener: listeners.length > 0 ? fanOut(listeners) : null,
     metricsUrl,
     async [Symbol.asyncDispose]() {
-      recorder.listen(null);
       await closeAll();
     },
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startMetricsServer } from '../../../src/export/metrics-server.ts';
+import { startObservability } from '../../../src/export/observability.ts';
 import { createTokenstormMetrics, LATENCY_BUCKETS_SECONDS } from '../../../src/export/prometheus-metrics.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
 
@@ -90,5 +91,19 @@ describe('tokenstorm metrics (prom-client)', () => {
     } finally {
       m.close();
     }
+  });
+
+  it('startObservability starts nothing and gives no listener when neither metrics nor OTLP is asked for', async () => {
+    const obs = await startObservability({ info: { scenario: 'none', mode: 'flow', model: 'open' } });
+    expect(obs.listener).toBeNull();
+    expect(obs.metricsUrl).toBeNull();
+    await obs[Symbol.asyncDispose]();
+    const on = await startObservability({ metricsPort: 0, info: { scenario: 'on', mode: 'flow', model: 'open' }, finalScrapeTimeoutMs: 0 });
+    expect(on.listener).not.toBeNull();
+    expect(await (await fetch(on.metricsUrl!)).text()).toContain('tokenstorm_run_info{scenario="on",mode="flow",model="open"} 1');
+    await on[Symbol.asyncDispose]();
+    await expect(startObservability({ otlpUrl: 'http://192.0.2.1:4318/v1/traces', info: { scenario: 'x', mode: 'flow', model: 'open' } })).rejects.toMatchObject({
+      code: 'ERR_NOT_LOOPBACK',
+    });
   });
 });
