@@ -90,7 +90,7 @@ describe('trace context', () => {
     const secrets = new Set<string>();
     try {
       const plan = validateScenario(
-        { name: 'otlp-itest', load: { ratePerSec: 10, duration: '4s' }, faults: [{ at: '1s', for: '2s', idpMode: 'reject-s256' }] },
+        { name: 'otlp-itest', load: { ratePerSec: 10, duration: '4s' }, faults: [{ at: '1s', for: '2s', idpMode: 'reject-s256' }], slo: { errorRate: 0.02 } },
         null,
       );
       const outcome = await runPlan(plan, { outDir, otlpUrl: `${receiver.url}/v1/traces`, onSecret: (s) => secrets.add(s) });
@@ -123,10 +123,15 @@ describe('trace context', () => {
       for (const sample of samples) {
         expect(perTrace.has(sample.traceId), sample.traceId).toBe(true);
       }
-      // The samples reach the console summary and report.html.
+      // The samples and the burn rate per phase reach the console summary and report.html.
       const html = await readFile(outcome.files.html, 'utf8');
       expect(html).toContain(samples[0]!.traceId);
-      expect(formatSummary(r)).toContain(`trace ${samples[0]!.traceId}`);
+      expect(html).toContain('SLO burn rate');
+      const summary = formatSummary(r);
+      expect(summary).toContain(`trace ${samples[0]!.traceId}`);
+      const faultPhase = r.phases.find((p) => p.faults.length > 0)!;
+      expect(faultPhase.burnRate).toBeGreaterThan(5);
+      expect(summary).toMatch(new RegExp(`burn rate {2}.*${faultPhase.name} [0-9.]+× \\(PAGE\\)`));
       // No secret in what was exported.
       const all = bodies.join('\n');
       expect(secrets.size).toBeGreaterThan(50);
