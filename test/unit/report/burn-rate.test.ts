@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phaseBurnRates, withBurnRates } from '../../../src/report/burn-rate.ts';
+import type { PhaseReport } from '../../../src/report/schema.ts';
 
 const flows = (completed: number, failed: number) => ({ flows: { started: completed + failed, completed, failed, dropped: 0 } });
 
@@ -16,7 +17,7 @@ describe('SLO burn rate per phase', () => {
   });
 
   it('withBurnRates sets nothing without an SLO error rate, and each phase with one', () => {
-    const phase = (name: string, completed: number, failed: number) => ({ name, startMs: 0, endMs: 1, faults: [], ...flows(completed, failed), endpoints: {}, failures: {} });
+    const phase = (name: string, completed: number, failed: number): PhaseReport => ({ name, startMs: 0, endMs: 1, faults: [], ...flows(completed, failed), endpoints: {}, failures: {} });
     const none = withBurnRates({ phases: [phase('baseline', 10, 0)] });
     expect(none.phases[0]!.burnRate).toBeUndefined();
     const r = withBurnRates({ phases: [phase('baseline', 100, 0), phase('token down', 50, 50)], slo: { errorRate: 0.05 } });
