@@ -67,6 +67,29 @@ describe('deploy/: dashboards and alerts use exported metric names', () => {
     }
   });
 
+  it('the dashboard uses the provisioned datasource, and docker-compose mounts files that exist', async () => {
+    const ds = parse(await readFile(resolve('deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string }> };
+    const uid = ds.datasources[0]!.uid;
+    const dash = JSON.parse(await readFile(resolve('deploy/grafana/tokenstorm.json'), 'utf8')) as {
+      uid: string;
+      panels: Array<{ type: string; datasource?: { uid: string }; targets?: Array<{ datasource?: { uid: string } }> }>;
+    };
+    expect(dash.uid).toBe('tokenstorm');
+    for (const p of dash.panels.filter((x) => x.type !== 'row')) {
+      expect(p.datasource?.uid).toBe(uid);
+      for (const t of p.targets ?? []) expect(t.datasource?.uid).toBe(uid);
+    }
+    const compose = parse(await readFile(resolve('docker-compose.yml'), 'utf8')) as { services: Record<string, { volumes?: string[]; network_mode?: string }> };
+    for (const name of ['prometheus', 'grafana']) {
+      const svc = compose.services[name]!;
+      expect(svc.network_mode).toBe('host');
+      for (const v of svc.volumes ?? []) {
+        const host = v.split(':')[0]!;
+        await expect(readFile(resolve(host)).catch((e: { code?: string }) => (e.code === 'EISDIR' ? 'dir' : Promise.reject(e)))).resolves.toBeDefined();
+      }
+    }
+  });
+
   it('every alert rule references exported metrics or recording rules defined before it', async () => {
     const names = await exportedNames();
     const rules = (parse(await readFile(ALERTS, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
