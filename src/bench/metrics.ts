@@ -8,11 +8,16 @@
  * - `endToEnd`: whole runs against the embedded IdP alternating metrics off/on; CPU per flow of each.
  *   On a shared machine its difference is within noise; it is there to show nothing larger hides.
  *
- * Also `traceContextNsPerFlow`: what the always-on `traceparent` costs per flow.
+ * Also `traceContextNsPerFlow`: what the always-on `traceparent` costs per flow, and
+ * `otlpUsPerSpan`: what `--otlp` costs per request span (SDK span, batching, JSON encoding, the
+ * HTTP export to a loopback receiver that discards it), flushed and measured in this process.
  */
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOtlpExporter } from '../export/otlp.ts';
 import { createTokenstormMetrics } from '../export/prometheus-metrics.ts';
 import { newSpanId, newTraceId, traceparent } from '../flow/trace-context.ts';
 import { startEmbeddedIdp } from '../idp/embedded-idp.ts';
@@ -35,6 +40,10 @@ export interface MetricsBenchResult {
   /** What the traceparent header costs per flow (ids, header values, header objects), ns. */
   traceContextNsPerFlow: number;
   traceContextCpuPct: number;
+  /** CPU per exported request span with --otlp (this process: SDK, batching, encoding, HTTP), µs. */
+  otlpUsPerSpan: number;
+  /** --otlp's CPU at this rate (6 spans per flow) ÷ harness CPU, %. */
+  otlpCpuPct: number;
   endToEnd: { offCpuMsPerFlow: number; onCpuMsPerFlow: number; onVsOffPct: number };
 }
 
@@ -124,6 +133,41 @@ function traceContextNsPerFlow(): number {
   return ns;
 }
 
+async function otlpUsPerSpan(): Promise<number> {
+  // A receiver that reads and discards: the collector's own cost is not the harness's.
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  try {
+    const spans = 20_000;
+    const feed = async (n: number): Promise<number> => {
+      const exporter = startOtlpExporter({ url: `http://127.0.0.1:${port}/v1/traces`, scheduledDelayMs: 200 });
+      const c0 = process.cpuUsage();
+      const traceId = newTraceId();
+      for (let i = 0; i < n; i++) {
+        exporter.listener.request({ endpoint: 'token', method: 'POST', target: `http://127.0.0.1:${port}/token`, traceId, spanId: newSpanId(), startMs: i, serviceUs: 1500, status: 200 });
+        // Paced at 20 000 spans/s (a 100 flows/s run makes 600): faster, the batch processor's queue
+        // overflows and drops spans, which would undercount the cost (checked: all 20 000 arrive).
+        if (i % 200 === 199) await new Promise((r) => setTimeout(r, 10));
+      }
+      await exporter[Symbol.asyncDispose]();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / n;
+    };
+    await feed(2_000); // warm-up
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 2; i++) best = Math.min(best, await feed(spans));
+    return best;
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 /**
  * Runs the benchmark (about 5 × seconds + start-up).
  *
@@ -158,6 +202,7 @@ export async function benchMetrics(opts: { ratePerSec?: number; seconds?: number
     const scrape = await scrapeUs();
     const harnessNsPerSec = offMs * 1e6 * ratePerSec;
     const traceNs = traceContextNsPerFlow();
+    const otlpUs = await otlpUsPerSpan();
     return {
       ratePerSec,
       harnessCpuMsPerFlow: round(offMs),
@@ -166,6 +211,8 @@ export async function benchMetrics(opts: { ratePerSec?: number; seconds?: number
       metricsCpuPct: round(((listenerNs * ratePerSec + scrape * 1000) / harnessNsPerSec) * 100, 2),
       traceContextNsPerFlow: Math.round(traceNs),
       traceContextCpuPct: round((traceNs / (offMs * 1e6)) * 100, 2),
+      otlpUsPerSpan: round(otlpUs, 1),
+      otlpCpuPct: round(((otlpUs * FLOW_STEPS.length) / (offMs * 1000)) * 100, 2),
       endToEnd: { offCpuMsPerFlow: round(offMs), onCpuMsPerFlow: round(onMs), onVsOffPct: round(((onMs - offMs) / offMs) * 100, 1) },
     };
   } finally {
