@@ -54,10 +54,11 @@ export class FlowSession {
    * to judge and record with {@link FlowSession.record}.
    */
   async send(endpoint: EndpointClass, req: HttpRequest): Promise<HttpResponse | null> {
-    // The jar gets the URL object, not its href: tough-cookie would parse the string again (twice on lookups).
-    // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
+    // A new span id per request, in the flow's trace; the header object is new so req stays untouched.
     const spanId = newSpanId();
     const headers: Record<string, string> = { ...req.headers, traceparent: traceparent(this.traceId, spanId) };
+    // The jar gets the URL object, not its href: tough-cookie would parse the string again (twice on lookups).
+    // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
     if (this.stored > 0 && !BACK_CHANNEL.has(endpoint)) {
       const cookie = this.jar.getCookieStringSync(req.url);
       if (cookie) headers.cookie = cookie;

@@ -15,7 +15,10 @@ import type {
 } from '../report/schema.ts';
 import { redactDetail } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
+import { FailureSamples, type FlowTrace } from './failure-samples.ts';
 import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
+
+export type { FlowTrace };
 
 interface EndpointStats {
   latency: Histogram;
@@ -59,12 +62,6 @@ export interface RecorderResult {
   series: SeriesPoint[];
 }
 
-/** Which flow a failure belongs to (from the flow's session). */
-export interface FlowTrace {
-  traceId: string;
-  flowIndex: number;
-}
-
 /** A short live view for progress output. */
 export interface LiveView {
   elapsedMs: number;
@@ -91,7 +88,6 @@ export interface RecorderOptions {
 }
 
 const MAX_EVIDENCE_TOTAL = 100;
-const MAX_SAMPLES_TOTAL = 200;
 
 function newEndpointStats(): EndpointStats {
   return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0 };
@@ -131,9 +127,7 @@ export class Recorder {
   private readonly evidence: FailureEvidence[] = [];
   private readonly evidenceCount = new Map<FailureClass, number>();
   private totalErrors = 0;
-  private readonly samplesPerClass: number;
-  private readonly samples: FailureSample[] = [];
-  private readonly sampleCount = new Map<FailureClass, number>();
+  private readonly samples: FailureSamples;
   private flowsNumbered = 0;
   /** Live consumer (metrics, spans); null costs one test per event. */
   private listener: RecorderListener | null = null;
@@ -151,7 +145,7 @@ export class Recorder {
     this.inFlight = options.inFlight ?? (() => 0);
     this.liveEndpoint = options.liveEndpoint ?? 'flow';
     this.evidencePerClass = options.evidencePerClass ?? 5;
-    this.samplesPerClass = options.samplesPerClass ?? 10;
+    this.samples = new FailureSamples(options.samplesPerClass ?? 10);
     this.current = this.newPhase('baseline', [], 0);
   }
 
@@ -343,32 +337,8 @@ export class Recorder {
       this.evidence.push(kept);
     }
     this.evidenceCount.set(cls, seen + 1);
-    let sample: FailureSample | null = null;
-    if (trace) {
-      sample = this.sample(evidence, trace);
-      const n = this.sampleCount.get(cls) ?? 0;
-      if (n < this.samplesPerClass && this.samples.length < MAX_SAMPLES_TOTAL) {
-        this.samples.push(sample);
-        this.sampleCount.set(cls, n + 1);
-      }
-    }
+    const sample = trace ? this.samples.sample(evidence, trace, this.current.name, this.now()) : null;
     this.listener?.failure(evidence, sample);
-  }
-
-  private sample(evidence: FailureEvidence, trace: FlowTrace): FailureSample {
-    const s: FailureSample = {
-      failureClass: evidence.failureClass,
-      traceId: trace.traceId,
-      flowIndex: trace.flowIndex,
-      phase: this.current.name,
-      atMs: Math.round(this.now()),
-      endpoint: evidence.endpoint,
-    };
-    if (evidence.status !== undefined) s.status = evidence.status;
-    if (evidence.error !== undefined) s.error = redactDetail(evidence.error).slice(0, 100);
-    if (evidence.description !== undefined) s.description = redactDetail(evidence.description);
-    if (evidence.socketCode !== undefined) s.socketCode = evidence.socketCode;
-    return s;
   }
 
   /** What progress output shows. */
@@ -430,7 +400,7 @@ export class Recorder {
       endpoints,
       failures: Object.fromEntries(failures),
       failureEvidence: [...this.evidence],
-      failureSamples: [...this.samples],
+      failureSamples: this.samples.list(),
       phases,
       series: [...this.series],
     };
