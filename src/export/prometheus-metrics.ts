@@ -26,7 +26,8 @@ export const LATENCY_BUCKETS_SECONDS: readonly number[] = exponentialBuckets(0.0
 /** What the run tells the exporter about itself (labels and SLO gauges). */
 export interface RunInfo {
   scenario: string;
-  mode: 'flow' | 'token';
+  /** Workload: flow, token, refresh, client_credentials, … */
+  mode: string;
   model: 'open' | 'closed';
   slo?: { errorRate?: number | null; p95Ms?: number | null; endpoint?: EndpointClass };
 }
