@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-// Ids come from a block of random bytes refilled every 256 ids: one randomBytes call per id cost a
-// syscall-sized slice of a flow's CPU (see the commit adding this file for the bench numbers).
+// Ids come from a 4 KiB block of random bytes, refilled when used up: randomBytes(16) per id cost
+// 2.07 µs, the block 0.10 µs (200 000 ids, Node 24, 2-vCPU VM); a flow takes 7 ids.
 const BLOCK_BYTES = 4096;
 let block = randomBytes(BLOCK_BYTES);
 let offset = 0;
