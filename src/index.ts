@@ -12,6 +12,9 @@
  */
 
 // Errors: every failure tokenstorm reports is a TokenstormError with a stable code.
+// Resource lifetimes use AsyncDisposableStack, which Node 24 has and Node 22 (engines) does not.
+import 'disposablestack/auto';
+
 export { TokenstormError, isTokenstormError, type TokenstormErrorCode } from './errors.ts';
 
 // Run a plan end to end (reports/<run-id>/report.json, report.html, junit.xml).

@@ -19,11 +19,13 @@ import { SigningPool } from './pkce/presigned.ts';
 import { assembleReport } from './report/assemble.ts';
 import { loadReport } from './report/compare.ts';
 import type { Report } from './report/schema.ts';
+import { startObservability } from './export/observability.ts';
 import { writeReportFiles } from './report/write.ts';
 import type { TimelineError } from './chaos/timeline.ts';
 import type { FlowObserver } from './flow/pkce-flow.ts';
 import { type LoadProgress, type Measured, measureLoad } from './run/measure.ts';
 import type { Segment } from './load/segment.ts';
+import type { RecorderListener } from './metrics/recorder-listener.ts';
 import type { RunPlan } from './scenario/types.ts';
 import { targetKindFor } from './target/registry.ts';
 import type { Target } from './target/types.ts';
@@ -62,6 +64,10 @@ export interface RunOptions {
   onSecret?: (value: string) => void;
   /** Run only execution segment `index` of `count` (merge the parts with `tokenstorm merge`). */
   segment?: Segment;
+  /** Serve Prometheus metrics on 127.0.0.1:metricsPort during the run (0 = any free port). */
+  metricsPort?: number | null;
+  /** Export one span per request to this OTLP/HTTP traces URL (loopback). */
+  otlpUrl?: string | null;
 }
 
 /** What a run produced. */
@@ -97,7 +103,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const targetKind = targetKindFor(plan, targetOptions);
   const baseline = options.baseline ?? (options.baselineFile ? await loadReport(options.baselineFile) : null);
   const startedAt = new Date();
-  const m = await measure(plan, options, runId, (signing) => targetKind.open(plan, { ...targetOptions, signing }));
+  // Bound before any load (a taken port is a usage error), disposed after the report: one last scrape.
+  await using obs = await startObservability({
+    metricsPort: options.metricsPort,
+    otlpUrl: options.otlpUrl,
+    info: { scenario: plan.name, mode: plan.mode, model: plan.model, runId, slo: plan.slo },
+  });
+  const m = await measure(plan, { ...options, listener: obs.listener }, runId, (signing) => targetKind.open(plan, { ...targetOptions, signing }));
   // Failing before anything ran (bad target, fault server, a fault no actuator can apply) is an error, not a report.
   if (!m.result || !m.harness || (m.crash && m.result.flows.started === 0)) throw m.crash ?? new TokenstormError('ERR_INTERNAL', 'run ended without a recorder');
 
@@ -125,7 +137,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 }
 
 /** Opens every stage, runs the measured window and closes everything again, in reverse order, before returning. */
-async function measure(plan: RunPlan, options: RunOptions, runId: string, openTarget: (signing: SigningPool) => Promise<Target>): Promise<Measured & { issuer: string; clientId: string }> {
+async function measure(plan: RunPlan, options: RunOptions & { listener: RecorderListener | null }, runId: string, openTarget: (signing: SigningPool) => Promise<Target>): Promise<Measured & { issuer: string; clientId: string }> {
   await using stack = new AsyncDisposableStack();
   const opened = { issuer: '', clientId: '' };
   try {

@@ -8,7 +8,13 @@ import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
 
 // The harness benchmarks start an IdP, servers and autocannon: loaded only when asked for.
 const harnessBenches = () =>
-  Promise.all([import('../bench/flows.ts'), import('../bench/recorder.ts'), import('../bench/raw-token.ts'), import('../bench/faults.ts')]);
+  Promise.all([
+    import('../bench/flows.ts'),
+    import('../bench/recorder.ts'),
+    import('../bench/raw-token.ts'),
+    import('../bench/faults.ts'),
+    import('../bench/metrics.ts'),
+  ]);
 
 const EXAMPLES = `
 Examples:
@@ -88,18 +94,33 @@ export function registerBench(program: Command): void {
     });
 
   bench
+    .command('metrics')
+    .description('live-metrics cost: Prometheus listener per flow + one scrape per second as a share of harness CPU (goal < 2 %)')
+    .option('--rate <n>', 'flows per second', '100')
+    .option('--seconds <s>', 'measured seconds per run', '5')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench metrics --json   # metricsCpuPct, listenerNsPerFlow, scrapeUs, traceContextNsPerFlow, endToEnd\n')
+    .action(async (flags: { rate: string; seconds: string; json?: boolean }) => {
+      const ratePerSec = integerFlag(flags.rate, '--rate', 1);
+      const seconds = parseSeconds(flags.seconds);
+      const [, , , , { benchMetrics }] = await harnessBenches();
+      print(await benchMetrics({ ratePerSec, seconds }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }] = await harnessBenches();
       const result = {
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),
         tokenRaw: await benchRawToken({}),
         faults: await benchFaults(),
+        metrics: await benchMetrics({}),
       };
       print(result, flags.json);
     });

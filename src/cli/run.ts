@@ -28,6 +28,8 @@ interface RunFlags {
   direct?: boolean;
   workers: string;
   segment?: string;
+  metricsPort?: string;
+  otlp?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -50,6 +52,8 @@ export function registerRun(program: Command): void {
     .option('--direct', 'talk to the IdP directly, without fault proxies (no network faults)')
     .option('--workers <n>', 'verifier pool worker threads', '1')
     .option('--segment <i/N>', 'run only execution segment i of N of the arrival schedule (arrival k goes to segment k mod N; merge the N reports with `tokenstorm merge`)')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on http://127.0.0.1:<n>/metrics during the run')
+    .option('--otlp <url>', 'export one span per request to this OTLP/HTTP traces URL (loopback), e.g. http://127.0.0.1:4318/v1/traces')
     .addHelpText(
       'after',
       `
@@ -60,6 +64,7 @@ Examples:
   $ tokenstorm run gameday-token-latency             # latency toxic on the token endpoint
   $ tokenstorm run my.yaml --issuer http://127.0.0.1:8080/realms/demo --dry-run
   $ tokenstorm run capacity --segment 0/2 --out parts  # this machine runs half the arrivals
+  $ tokenstorm run gameday-token-latency --metrics-port 9464   # Prometheus scrapes 127.0.0.1:9464/metrics
 
 Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or input,
 3 target or fault server unreachable, 130 interrupted (partial report written).`,
@@ -69,6 +74,8 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       const tolerancePct = parseTolerance(flags.tolerance);
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
       const segment: Segment | undefined = flags.segment === undefined ? undefined : parseSegment(flags.segment);
+      const metricsPort = flags.metricsPort === undefined ? null : integerFlag(flags.metricsPort, '--metrics-port', 1, 65_535);
+      if (flags.otlp) assertLoopbackUrl(flags.otlp, '--otlp');
       // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       if (flags.toxiproxy) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
@@ -108,6 +115,8 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
           progress,
           workers,
           ...(segment ? { segment } : {}),
+          metricsPort,
+          otlpUrl: flags.otlp ?? null,
         };
         const outcome = await runPlan(plan, options);
         const summary = formatSummary(outcome.report, outcome.files);

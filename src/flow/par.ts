@@ -20,7 +20,7 @@ const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'a
 export async function pushAuthorizationRequest(ctx: FlowContext, session: FlowSession, authorizeUrl: URL): Promise<URL | null> {
   const endpoint = ctx.target.parEndpoint;
   if (!endpoint) {
-    ctx.recorder.failure(statusEvidence('par', 0, 'bad_response', 'target.client.par is set but discovery advertises no pushed_authorization_request_endpoint'));
+    session.recordFailure(statusEvidence('par', 0, 'bad_response', 'target.client.par is set but discovery advertises no pushed_authorization_request_endpoint'));
     return null;
   }
   const auth = ctx.clientAuth ?? publicClient(ctx.target.clientId);
@@ -42,7 +42,7 @@ export async function pushAuthorizationRequest(ctx: FlowContext, session: FlowSe
   if (typeof requestUri !== 'string') {
     session.record('par', res, false);
     const parsed = res.status === 201 ? undefined : parseOAuthErrorBody(res.body);
-    ctx.recorder.failure(
+    session.recordFailure(
       parsed
         ? oauthEvidence('par', { status: res.status, ...parsed })
         : statusEvidence('par', res.status, 'bad_response', res.status === 201 ? 'PAR response has no request_uri' : 'PAR error response is not OAuth JSON'),

@@ -154,7 +154,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: A
   const endpoint = login.endpoint;
   const iss = q.get('iss');
   const fail = (cls: FailureClass, description: string): null => {
-    ctx.recorder.failure(statusEvidence(endpoint, 0, cls, description));
+    session.recordFailure(statusEvidence(endpoint, 0, cls, description));
     return null;
   };
   // RFC 9207: a client MUST compare iss when present, and expect it when the IdP promises it.
@@ -164,7 +164,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: A
   const error = q.get('error');
   if (error !== null) {
     const e = { error, description: q.get('error_description') ?? undefined };
-    ctx.recorder.failure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
+    session.recordFailure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
     return null;
   }
   const code = q.get('code');
@@ -202,7 +202,7 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   if (!res) return false;
   const latencyUs = opts.intendedAt === undefined ? res.serviceUs : (performance.now() - opts.intendedAt) * 1000;
   const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);
-  const tokens = readTokenResponse(ctx, 'token', res);
+  const tokens = readTokenResponse(ctx, session, 'token', res);
   if (!tokens) {
     record(false);
     return false;
@@ -211,7 +211,7 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     const problem = await checkIdToken(ctx, tokens.idToken, got.nonce);
     if (problem) {
       record(false);
-      ctx.recorder.failure(statusEvidence('token', 200, problem.failureClass, problem.description));
+      session.recordFailure(statusEvidence('token', 200, problem.failureClass, problem.description));
       return false;
     }
   }

@@ -1,13 +1,16 @@
 /**
  * One flow's browser-like session: a cookie jar of its own (never shared between concurrent flows),
  * cookies attached and stored on every exchange, each exchange timed and, when it fails at the
- * transport level, recorded with its failure class.
+ * transport level, recorded with its failure class. Every request carries a W3C `traceparent`:
+ * the flow's trace id and a new span id, so failures can be followed into the IdP's traces.
  */
+import { performance } from 'node:perf_hooks';
 import { CookieJar } from 'tough-cookie';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import { transportEvidence } from './classify.ts';
 import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } from './http.ts';
+import { newSpanId, newTraceId, spanUrl, traceparent } from './trace-context.ts';
 
 const BACK_CHANNEL: ReadonlySet<EndpointClass> = new Set<EndpointClass>(['token', 'refresh']);
 
@@ -28,6 +31,10 @@ export class FlowSession {
   private stored = 0;
   /** Sum of service time of this flow's exchanges, µs. */
   serviceUs = 0;
+  /** This flow's W3C trace id (every request's `traceparent` carries it). */
+  readonly traceId = newTraceId();
+  /** This flow's number in the run (failure samples name it). */
+  readonly flowIndex: number;
 
   private readonly http: HttpClient;
   private readonly recorder: Recorder;
@@ -38,6 +45,7 @@ export class FlowSession {
     this.http = http;
     this.recorder = recorder;
     this.onSecret = onSecret;
+    this.flowIndex = recorder.nextFlowIndex();
   }
 
   /**
@@ -46,17 +54,34 @@ export class FlowSession {
    * to judge and record with {@link FlowSession.record}.
    */
   async send(endpoint: EndpointClass, req: HttpRequest): Promise<HttpResponse | null> {
+    // A new span id per request, in the flow's trace; the header object is new so req stays untouched.
+    const spanId = newSpanId();
+    const headers: Record<string, string> = { ...req.headers, traceparent: traceparent(this.traceId, spanId) };
     // The jar gets the URL object, not its href: tough-cookie would parse the string again (twice on lookups).
     // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
     if (this.stored > 0 && !BACK_CHANNEL.has(endpoint)) {
       const cookie = this.jar.getCookieStringSync(req.url);
-      if (cookie) req.headers = req.headers ? { ...req.headers, cookie } : { cookie };
+      if (cookie) headers.cookie = cookie;
     }
-    const out = await this.http.send(endpoint, req);
+    const startMs = performance.now();
+    const out = await this.http.send(endpoint, { ...req, headers });
+    if (this.recorder.listening) {
+      this.recorder.request({
+        endpoint,
+        method: req.method,
+        target: spanUrl(req.url),
+        traceId: this.traceId,
+        spanId,
+        startMs,
+        serviceUs: out.ok ? out.res.serviceUs : out.failure.serviceUs,
+        status: out.ok ? out.res.status : 0,
+        ...(out.ok ? {} : { socketCode: out.failure.socketCode }),
+      });
+    }
     if (!out.ok) {
       this.serviceUs += out.failure.serviceUs;
       this.recorder.exchange(endpoint, out.failure.serviceUs, out.failure.serviceUs, false);
-      this.recorder.failure(transportEvidence(endpoint, out.failure));
+      this.recorder.failure(transportEvidence(endpoint, out.failure), this);
       return null;
     }
     this.serviceUs += out.res.serviceUs;
@@ -72,9 +97,9 @@ export class FlowSession {
     return out.res;
   }
 
-  /** Records a classified failure of this flow. */
+  /** Records a classified failure of this flow (with its trace id, for the failure samples). */
   recordFailure(evidence: FailureEvidence): void {
-    this.recorder.failure(evidence);
+    this.recorder.failure(evidence, this);
   }
 
   /** Records a judged exchange; latency = service time (steps inside a flow are not scheduled). */

@@ -63,27 +63,27 @@ export interface TokenSet {
  * JSON with an access_token. Failures are recorded (the caller records the timed exchange).
  *
  * @example
- * const tokens = readTokenResponse(ctx, 'refresh', res); // null when it failed
+ * const tokens = readTokenResponse(ctx, session, 'refresh', res); // null when it failed
  */
-export function readTokenResponse(ctx: FlowContext, endpoint: EndpointClass, res: HttpResponse): TokenSet | null {
+export function readTokenResponse(ctx: FlowContext, session: FlowSession, endpoint: EndpointClass, res: HttpResponse): TokenSet | null {
   if (res.status !== 200) {
     const parsed = parseOAuthErrorBody(res.body);
     if (!parsed) {
-      ctx.recorder.failure(statusEvidence(endpoint, res.status, 'bad_response', `${endpoint} error response is not OAuth JSON`));
+      session.recordFailure(statusEvidence(endpoint, res.status, 'bad_response', `${endpoint} error response is not OAuth JSON`));
       return null;
     }
-    ctx.recorder.failure(oauthEvidence(endpoint, { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) }));
+    session.recordFailure(oauthEvidence(endpoint, { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) }));
     return null;
   }
   let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };
   try {
     body = JSON.parse(res.body) as typeof body;
   } catch {
-    ctx.recorder.failure(statusEvidence(endpoint, 200, 'bad_response', `${endpoint} response is not JSON`));
+    session.recordFailure(statusEvidence(endpoint, 200, 'bad_response', `${endpoint} response is not JSON`));
     return null;
   }
   if (body === null || typeof body !== 'object' || typeof body.access_token !== 'string') {
-    ctx.recorder.failure(statusEvidence(endpoint, 200, 'bad_response', `${endpoint} response has no access_token`));
+    session.recordFailure(statusEvidence(endpoint, 200, 'bad_response', `${endpoint} response has no access_token`));
     return null;
   }
   const tokens: TokenSet = { accessToken: body.access_token };

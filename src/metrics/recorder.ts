@@ -9,11 +9,16 @@ import type {
   EndpointReport,
   FailureClass,
   FailureEvidence,
+  FailureSample,
   PhaseReport,
   SeriesPoint,
 } from '../report/schema.ts';
 import { redactDetail } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
+import { FailureSamples, type FlowTrace } from './failure-samples.ts';
+import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
+
+export type { FlowTrace };
 
 interface EndpointStats {
   latency: Histogram;
@@ -51,6 +56,8 @@ export interface RecorderResult {
   endpoints: Partial<Record<EndpointClass, EndpointReport>>;
   failures: Partial<Record<FailureClass, number>>;
   failureEvidence: FailureEvidence[];
+  /** Failed flows with trace ids, at most `samplesPerClass` per class. */
+  failureSamples: FailureSample[];
   phases: PhaseReport[];
   series: SeriesPoint[];
 }
@@ -76,6 +83,8 @@ export interface RecorderOptions {
   liveEndpoint?: EndpointClass;
   /** Evidence examples kept per failure class (the rest are only counted). */
   evidencePerClass?: number;
+  /** Failed-flow samples (with trace ids) kept per failure class. */
+  samplesPerClass?: number;
 }
 
 const MAX_EVIDENCE_TOTAL = 100;
@@ -118,6 +127,10 @@ export class Recorder {
   private readonly evidence: FailureEvidence[] = [];
   private readonly evidenceCount = new Map<FailureClass, number>();
   private totalErrors = 0;
+  private readonly samples: FailureSamples;
+  private flowsNumbered = 0;
+  /** Live consumer (metrics, spans); null costs one test per event. */
+  private listener: RecorderListener | null = null;
 
   // Per-second series: the open second's counters; histograms are reused after each rollover.
   private readonly series: SeriesPoint[] = [];
@@ -132,6 +145,7 @@ export class Recorder {
     this.inFlight = options.inFlight ?? (() => 0);
     this.liveEndpoint = options.liveEndpoint ?? 'flow';
     this.evidencePerClass = options.evidencePerClass ?? 5;
+    this.samples = new FailureSamples(options.samplesPerClass ?? 10);
     this.current = this.newPhase('baseline', [], 0);
   }
 
@@ -161,6 +175,34 @@ export class Recorder {
     const c = this.current;
     if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
     this.current = this.newPhase(name, faults, nowMs);
+    this.listener?.phase(name, faults);
+  }
+
+  /**
+   * Sends every event from now on to `listener` as well (one at a time; null detaches). The
+   * listener is told the current phase at once.
+   *
+   * @example
+   * recorder.listen(metricsExporter.listener);
+   */
+  listen(listener: RecorderListener | null): void {
+    this.listener = listener;
+    listener?.phase(this.current.name, this.current.faults);
+  }
+
+  /** Numbers a new flow (0, 1, 2, … in order of start): failure samples name flows by it. */
+  nextFlowIndex(): number {
+    return this.flowsNumbered++;
+  }
+
+  /** One request of a flow ended: only the live listener (spans) sees it; the report counts exchanges. */
+  request(span: RequestSpan): void {
+    if (!this.finished) this.listener?.request(span);
+  }
+
+  /** True when a live listener is attached (so callers can skip building what only it needs). */
+  get listening(): boolean {
+    return this.listener !== null;
   }
 
   /** Name of the phase samples go into now. */
@@ -240,6 +282,7 @@ export class Recorder {
       s.errors++;
       sec.errors++;
     }
+    this.listener?.exchange(endpoint, serviceUs, latencyUs, ok);
   }
 
   /** A flow (or token exchange) started; `lateMs` = how far behind its intended time. */
@@ -251,6 +294,7 @@ export class Recorder {
     this.secCounts.started++;
     // Below 10 ms behind schedule is timer granularity, not the harness falling behind.
     if (lateMs > 10) this.flows.late++;
+    this.listener?.flowStarted(lateMs > 10);
   }
 
   /** A flow could not start at its intended time (no free slot, or no banked code). */
@@ -260,6 +304,7 @@ export class Recorder {
     this.flows.dropped++;
     this.current.flows.dropped++;
     this.secCounts.dropped++;
+    this.listener?.flowDropped();
   }
 
   /** A flow ended; records the `flow` endpoint too. */
@@ -275,10 +320,14 @@ export class Recorder {
       this.current.flows.failed++;
       this.secCounts.failed++;
     }
+    this.listener?.flowEnded(ok);
   }
 
-  /** A classified failure with its evidence (never a secret: callers pass status/error/description only). */
-  failure(evidence: FailureEvidence): void {
+  /**
+   * A classified failure with its evidence (never a secret: callers pass status/error/description
+   * only). With `trace` (the flow's session passes it) the first few per class are kept as samples.
+   */
+  failure(evidence: FailureEvidence, trace?: FlowTrace): void {
     if (this.finished) return;
     this.roll(this.now());
     const cls = evidence.failureClass;
@@ -293,6 +342,8 @@ export class Recorder {
       this.evidence.push(kept);
     }
     this.evidenceCount.set(cls, seen + 1);
+    const sample = trace ? this.samples.sample(evidence, trace, this.current.name, this.now()) : null;
+    this.listener?.failure(evidence, sample);
   }
 
   /** What progress output shows. */
@@ -354,6 +405,7 @@ export class Recorder {
       endpoints,
       failures: Object.fromEntries(failures),
       failureEvidence: [...this.evidence],
+      failureSamples: this.samples.list(),
       phases,
       series: [...this.series],
     };

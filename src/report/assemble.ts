@@ -8,6 +8,7 @@ import { redactDetail } from '../metrics/redact.ts';
 import type { RunPlan } from '../scenario/types.ts';
 import { compareReports } from './compare.ts';
 import { faultOutcomes } from './gameday.ts';
+import { withBurnRates } from './burn-rate.ts';
 import { findKnee } from './knee.ts';
 import { type HarnessReport, REPORT_SCHEMA, type Report, type RunCheck } from './schema.ts';
 import { evaluateThresholds } from './thresholds.ts';
@@ -93,6 +94,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
     endpoints: result.endpoints,
     failures: result.failures,
     failureEvidence: result.failureEvidence,
+    failureSamples: result.failureSamples,
     phases: result.phases,
     series: result.series,
     thresholds: [],
@@ -104,6 +106,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
   if (slo.p95Ms !== null || slo.errorRate !== null) {
     report.slo = { endpoint: slo.endpoint, ...(slo.p95Ms !== null ? { p95Ms: slo.p95Ms } : {}), ...(slo.errorRate !== null ? { errorRate: slo.errorRate } : {}) };
   }
+  withBurnRates(report);
   if (plan.expectFailures.length > 0) {
     report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
   }

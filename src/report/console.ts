@@ -76,6 +76,13 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1]);
   out.push(`failures   ${failures.length === 0 ? 'none' : failures.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const samples = report.failureSamples ?? [];
+  const sampleClasses = [...new Set(samples.map((x) => x.failureClass))];
+  for (const [i, cls] of sampleClasses.slice(0, 5).entries()) {
+    const ofClass = samples.filter((x) => x.failureClass === cls).slice(0, 2);
+    const text = ofClass.map((x) => `trace ${x.traceId} (flow #${x.flowIndex}, ${x.phase}, ${x.endpoint})`).join(', ');
+    out.push(`${i === 0 ? 'samples    ' : '           '}${cls}: ${clean(text)}`);
+  }
   for (const e of report.expectedFailures ?? []) {
     out.push(`expected   ${e.failureClass}: ${e.count > 0 ? `seen ${e.count}` : 'NOT SEEN (the fault did not produce it)'}`);
   }
@@ -99,6 +106,12 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
     out.push(`fault      ${clean(fo.fault)} at ${sec(fo.atMs)} for ${sec(fo.forMs)}: ${ttd}, ${ttr}`);
   }
   out.push(...formatPkceLines(report), ...formatFindingLines(report));
+  const burning = report.phases.filter((p) => p.burnRate !== undefined);
+  if (burning.length > 0) {
+    // Above 5× sustained, the burn-rate alert rules in deploy/prometheus page.
+    const text = burning.map((p) => `${clean(p.name)} ${p.burnRate === null ? 'n/a' : `${num(p.burnRate ?? null)}×${(p.burnRate ?? 0) > 5 ? ' (PAGE)' : ''}`}`);
+    out.push(`burn rate  ${text.join(', ')} (error rate ÷ SLO ${num(report.slo?.errorRate ?? null)})`);
+  }
   const h = report.harness;
   if (h.bottleneck) out.push(`harness    WARNING: the harness may have been the bottleneck: ${clean(h.reasons.join('; ')) || 'see report'}`);
   else if (h.reasons.length > 0) out.push(`harness    note: ${clean(h.reasons.join('; '))}`);

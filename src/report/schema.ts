@@ -75,6 +75,27 @@ export interface FailureEvidence {
   socketCode?: string;
 }
 
+/**
+ * A failed flow kept as an example (a bounded number per class), with the W3C trace id its
+ * requests carried in `traceparent`, so the IdP's own logs and traces for it can be found.
+ */
+export interface FailureSample {
+  failureClass: FailureClass;
+  /** 32 lowercase hex characters, as sent in `traceparent`. */
+  traceId: string;
+  /** The flow's number in this run (0-based, in order of start). */
+  flowIndex: number;
+  phase: string;
+  /** Since the run started, ms. */
+  atMs: number;
+  endpoint: EndpointClass;
+  status?: number;
+  error?: string;
+  /** Redacted, first 200 characters; never a secret. */
+  description?: string;
+  socketCode?: string;
+}
+
 /** A fault-timeline phase (`baseline` when the scenario has none). */
 export interface PhaseReport {
   name: string;
@@ -85,6 +106,14 @@ export interface PhaseReport {
   flows: { started: number; completed: number; failed: number; dropped: number };
   endpoints: Partial<Record<EndpointClass, EndpointReport>>;
   failures: Partial<Record<FailureClass, number>>;
+  /**
+   * SLO burn rate in this phase: the phase's flow error rate divided by the SLO's error rate
+   * (1 = spending the error budget exactly as fast as allowed). Absent without an SLO error rate;
+   * null when no flow ended in the phase.
+   */
+  burnRate?: number | null;
+  /** Share of the whole run's error budget (SLO error rate × flows ended) this phase consumed (1 = all of it). */
+  budgetConsumed?: number | null;
 }
 
 /** One second of the run. */
@@ -264,6 +293,8 @@ export interface Report {
   endpoints: Partial<Record<EndpointClass, EndpointReport>>;
   failures: Partial<Record<FailureClass, number>>;
   failureEvidence: FailureEvidence[];
+  /** Failed flows with their trace ids, a few per class (issue 12). */
+  failureSamples?: FailureSample[];
   phases: PhaseReport[];
   series: SeriesPoint[];
   thresholds: ThresholdResult[];

@@ -14,6 +14,7 @@ import type { FlowTarget } from '../flow/target.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
 import { LivenessWatch } from '../metrics/liveness.ts';
 import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
+import type { RecorderListener } from '../metrics/recorder-listener.ts';
 import type { VerifierPool } from '../pkce/pool.ts';
 import type { HarnessReport } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
@@ -43,6 +44,8 @@ export interface LoadSessionInput {
   /** Takes ownership of the workload (disposed with the run's resources). */
   adopt: (w: Workload) => Workload;
   signal?: AbortSignal;
+  /** Live observability (Prometheus metrics, OTLP spans) fed by the measured recorder. */
+  listener?: RecorderListener | null;
   /** Run only this execution segment of the arrival schedule (`run --segment i/N`). */
   segment?: Segment;
   progress?: LoadProgress | null;
@@ -121,6 +124,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
     recorder = live;
     ctx.recorder = live;
+    live.listen(input.listener ?? null);
     const tl = startTimeline(plan.faults, input.actuator, (name, faults) => live.beginPhase(name, faults), systemClock, t0);
     timeline = tl;
     const liveness = new LivenessWatch();

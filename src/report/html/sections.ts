@@ -78,6 +78,7 @@ export function endpointsHtml(r: Report): string {
 export function phasesHtml(r: Report): string {
   if (r.phases.length === 0) return '';
   const eps = ENDPOINT_CLASSES.filter((c) => r.phases.some((p) => (p.endpoints[c]?.count ?? 0) > 0));
+  const burn = r.phases.some((p) => p.burnRate !== undefined);
   const rows = r.phases.map((p) => [
     e(p.name),
     `${fmtSec(p.startMs)} – ${fmtSec(p.endMs)}`,
@@ -87,8 +88,20 @@ export function phasesHtml(r: Report): string {
     String(p.flows.failed),
     String(p.flows.dropped),
     ...eps.map((c) => fmtMs(p.endpoints[c]?.latencyMs.p95)),
+    ...(burn ? [burnHtml(p.burnRate), p.budgetConsumed == null ? '–' : `${(p.budgetConsumed * 100).toFixed(1)}%`] : []),
   ]);
-  return section('Phases', table(['phase', 'window', 'faults', 'started', 'completed', 'failed', 'dropped', ...eps.map((c) => `${c} p95`)], rows, [2]));
+  const head = ['phase', 'window', 'faults', 'started', 'completed', 'failed', 'dropped', ...eps.map((c) => `${c} p95`)];
+  if (burn) head.push('SLO burn rate', 'error budget used');
+  return section('Phases', table(head, rows, [2]));
+}
+
+// Above 5× the deploy/prometheus alert rules page (sustained over 30 min and 5 min).
+const PAGE_BURN_RATE = 5;
+
+function burnHtml(rate: number | null | undefined): string {
+  if (rate == null) return '–';
+  const text = `${fmtNum(rate)}×`;
+  return rate > PAGE_BURN_RATE ? `<span class="badge bad">${e(text)}</span>` : rate > 1 ? `<span class="badge skip">${e(text)}</span>` : e(text);
 }
 
 /** Threshold outcomes. */
@@ -156,6 +169,23 @@ export function failuresHtml(r: Report): string {
       ['class', 'endpoint', 'status', 'error', 'socket', 'description'],
       r.failureEvidence.map((x) => [e(x.failureClass), e(x.endpoint), e(x.status ?? '–'), e(x.error ?? '–'), e(x.socketCode ?? '–'), e(x.description ?? '')]),
       [5],
+    )}`;
+  }
+  if (r.failureSamples && r.failureSamples.length > 0) {
+    body += `<h2 style="margin-top:14px">Failed-flow samples (trace ids as sent in traceparent)</h2>${table(
+      ['class', 'trace id', 'flow #', 'phase', 'at', 'endpoint', 'status', 'error', 'description'],
+      r.failureSamples.map((x) => [
+        e(x.failureClass),
+        `<code>${e(x.traceId)}</code>`,
+        String(x.flowIndex),
+        e(x.phase),
+        fmtSec(x.atMs),
+        e(x.endpoint),
+        e(x.status ?? x.socketCode ?? '–'),
+        e(x.error ?? '–'),
+        e(x.description ?? ''),
+      ]),
+      [1, 8],
     )}`;
   }
   return section('Failures', body);
