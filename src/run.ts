@@ -14,13 +14,15 @@ import { TokenstormError } from './errors.ts';
 import { HttpClient } from './flow/http.ts';
 import { discover } from './flow/target.ts';
 import type { EmbeddedIdp } from './idp/embedded-idp.ts';
+import { ClientMix } from './load/client-mix.ts';
 import { createVerifierPool } from './pkce/pool.ts';
 import { SigningPool } from './pkce/presigned.ts';
 import { assembleReport } from './report/assemble.ts';
 import { loadReport } from './report/compare.ts';
 import type { Report } from './report/schema.ts';
 import { startObservability } from './export/observability.ts';
-import { writeReportFiles } from './report/write.ts';
+import { SecretSample } from './report/secret-scan.ts';
+import { writeReportFilesScanned } from './report/write.ts';
 import type { TimelineError } from './chaos/timeline.ts';
 import type { FlowObserver } from './flow/pkce-flow.ts';
 import { type LoadProgress, type Measured, measureLoad } from './run/measure.ts';
@@ -75,8 +77,8 @@ export interface RunOutcome {
   report: Report;
   dir: string;
   files: { json: string; html: string; junit: string };
-  /** 0 all thresholds, checks and regression gates passed, 1 otherwise. */
-  exitCode: 0 | 1;
+  /** 0 all thresholds, checks and regression gates passed; 1 otherwise; 4 security findings at or above the gate (probes). */
+  exitCode: 0 | 1 | 4;
   /** Stopped by the caller's signal (Ctrl-C). */
   interrupted: boolean;
   /** The error that stopped the run after flows had started (the report is partial); its exit code wins. */
@@ -109,11 +111,17 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     otlpUrl: options.otlpUrl,
     info: { scenario: plan.name, mode: plan.mode, model: plan.model, runId, slo: plan.slo },
   });
-  const m = await measure(plan, { ...options, listener: obs.listener }, runId, (signing) => targetKind.open(plan, { ...targetOptions, signing }));
+  // M7: a bounded sample of every secret handled, searched for in the written outputs.
+  const secrets = new SecretSample(1000);
+  const onSecret = (value: string): void => {
+    secrets.add(value);
+    options.onSecret?.(value);
+  };
+  const m = await measure(plan, { ...options, onSecret, listener: obs.listener }, runId, (signing) => targetKind.open(plan, { ...targetOptions, signing }));
   // Failing before anything ran (bad target, fault server, a fault no actuator can apply) is an error, not a report.
   if (!m.result || !m.harness || (m.crash && m.result.flows.started === 0)) throw m.crash ?? new TokenstormError('ERR_INTERNAL', 'run ended without a recorder');
 
-  const { report, failed } = assembleReport({
+  const { report, failed, insecure } = assembleReport({
     plan,
     runId,
     startedAt,
@@ -129,11 +137,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     baseline,
     tolerancePct: options.tolerancePct ?? 10,
     ...(options.segment ? { segment: options.segment } : {}),
+    ...(m.probes ? { probes: m.probes } : {}),
+    ...(m.plainChallenges ? { plainChallenges: m.plainChallenges } : {}),
   });
   const dir = join(options.outDir ?? 'reports', runId);
   await mkdir(dir, { recursive: true });
-  const files = await writeReportFiles(report, dir);
-  return { report, dir, files, exitCode: failed ? 1 : 0, interrupted: m.interrupted, error: m.crash, timelineErrors: m.faultErrors };
+  const { files, leaked } = await writeReportFilesScanned(report, dir, secrets.values());
+  return { report, dir, files, exitCode: insecure ? 4 : failed || leaked > 0 ? 1 : 0, interrupted: m.interrupted, error: m.crash, timelineErrors: m.faultErrors };
 }
 
 /** Opens every stage, runs the measured window and closes everything again, in reverse order, before returning. */
@@ -147,7 +157,8 @@ async function measure(plan: RunPlan, options: RunOptions & { listener: Recorder
     Object.assign(opened, { issuer: target.issuer, clientId: target.client.clientId });
     const faults = options.direct ? null : await FaultLayer.forIssuer(options.toxiproxyUrl ?? null, target.issuer, runId);
     if (faults) stack.use(faults.layer);
-    const actuator = resolveActuators(plan.faults, { faultLayer: faults?.layer ?? null, target });
+    const clientMix = plan.mode === 'flow' ? new ClientMix() : undefined;
+    const actuator = resolveActuators(plan.faults, { faultLayer: faults?.layer ?? null, target, ...(clientMix ? { clientMix } : {}) });
     const pool = createVerifierPool({ workers: options.workers ?? 1 });
     stack.defer(() => pool.close());
     await pool.ready();
@@ -157,7 +168,7 @@ async function measure(plan: RunPlan, options: RunOptions & { listener: Recorder
     const { connections, requestTimeoutMs, connectTimeoutMs } = plan;
     const http = stack.use(new HttpClient({ connections, requestTimeoutMs, connectTimeoutMs, ...(faults ? { routes: faults.routes } : {}) }));
     const flowTarget = await discover(http, target.issuer, target.client);
-    const measured = await measureLoad({ ...options, plan, target, flowTarget, http, pool, signing, actuator, adopt: (w) => late.use(w) });
+    const measured = await measureLoad({ ...options, plan, target, flowTarget, http, pool, signing, actuator, clientMix, adopt: (w) => late.use(w) });
     return { ...measured, ...opened };
   } catch (err) {
     // Only failures before the measured window get here; the window reports its own.

@@ -10,7 +10,9 @@ import { compareReports } from './compare.ts';
 import { faultOutcomes } from './gameday.ts';
 import { withBurnRates } from './burn-rate.ts';
 import { findKnee } from './knee.ts';
-import { type HarnessReport, REPORT_SCHEMA, type Report, type RunCheck } from './schema.ts';
+import { challengeMethodsWith, pkceMetrics } from './pkce-metrics.ts';
+import { findingsAtOrAbove } from '../probe/severity.ts';
+import { type Finding, type HarnessReport, type ProbeOutcome, REPORT_SCHEMA, type Report, type RunCheck, type Severity } from './schema.ts';
 import { evaluateThresholds } from './thresholds.ts';
 
 /** A fault the timeline could not apply or remove. */
@@ -40,14 +42,21 @@ export interface AssemblyInput {
   extraThresholds: readonly string[];
   baseline: Report | null;
   tolerancePct: number;
+  /** Probes mixed into the load: every probe's outcome and the findings. */
+  probes?: { outcomes: ProbeOutcome[]; findings: Finding[] };
+  /** `plain` challenges sent by buggy-client mixes (M6). */
+  plainChallenges?: { sent: number; accepted: number };
+  /** Findings at or above this severity make the run exit 4 (default high). */
+  findingsFailOn?: Severity;
   /** This run was one execution segment of N. */
   segment?: { index: number; count: number };
 }
 
-/** The report and whether the run failed its gate (exit 1). */
+/** The report and its verdict: `failed` (exit 1), `insecure` (security findings at or above the gate: exit 4). */
 export interface Assembled {
   report: Report;
   failed: boolean;
+  insecure: boolean;
 }
 
 /**
@@ -107,6 +116,8 @@ export function assembleReport(input: AssemblyInput): Assembled {
     report.slo = { endpoint: slo.endpoint, ...(slo.p95Ms !== null ? { p95Ms: slo.p95Ms } : {}), ...(slo.errorRate !== null ? { errorRate: slo.errorRate } : {}) };
   }
   withBurnRates(report);
+  // M1–M6, M8 from what was measured; M7 (secrets in the outputs) once the files are written.
+  report.pkce = pkceMetrics(result, input.plainChallenges ? { challengeMethods: challengeMethodsWith(result, input.plainChallenges) } : {});
   if (plan.expectFailures.length > 0) {
     report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
   }
@@ -162,7 +173,14 @@ export function assembleReport(input: AssemblyInput): Assembled {
       checks.push({ name: 'baseline compared', ok: false, detail: why });
     }
   }
+  let insecure = false;
+  if (input.probes) {
+    report.probes = input.probes.outcomes;
+    report.findings = input.probes.findings;
+    report.findingsFailOn = input.findingsFailOn ?? 'high';
+    insecure = findingsAtOrAbove(report.findings, report.findingsFailOn).length > 0;
+  }
   report.checks = checks;
   const failed = checks.some((c) => !c.ok) || report.thresholds.some((t) => !t.ok) || (report.regressions ?? []).some((r) => !r.ok);
-  return { report, failed };
+  return { report, failed, insecure };
 }

@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import type { ReportPaths } from './console.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
+import { withSecretScan } from './pkce-metrics.ts';
 import type { Report } from './schema.ts';
+import { scanFilesForSecrets } from './secret-scan.ts';
 
 /**
  * Writes report.html and junit.xml for `report` into `dir` (created if missing).
@@ -40,4 +42,29 @@ export async function writeReportFiles(report: Report, dir: string): Promise<Rep
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   const rendered = await writeRenderedFiles(report, abs);
   return { json, ...rendered };
+}
+
+/**
+ * Writes the three files, then searches them for the secrets the run handled (M7, verifier
+ * exposure). A hit sets M7, adds a failed run check (the files are rewritten to say so) and is
+ * returned, so the caller fails the run; the secrets themselves are never printed.
+ *
+ * @example
+ * const { files, leaked } = await writeReportFilesScanned(report, dir, sample.values());
+ */
+export async function writeReportFilesScanned(report: Report, dir: string, secrets: readonly string[]): Promise<{ files: ReportPaths; leaked: number }> {
+  const files = await writeReportFiles(report, dir);
+  const scan = await scanFilesForSecrets([files.json, files.html, files.junit], secrets);
+  if (report.pkce) report.pkce = withSecretScan(report.pkce, scan.found);
+  if (scan.found === 0) {
+    // M7 now says "0 found": the files must say so too.
+    if (report.pkce) await writeReportFiles(report, dir);
+    return { files, leaked: 0 };
+  }
+  report.checks = [
+    ...(report.checks ?? []),
+    { name: 'no secret in the outputs', ok: false, detail: `${scan.found} occurrence(s) of handled secrets in ${scan.where.map((w) => w.source).join(', ')}` },
+  ];
+  await writeReportFiles(report, dir);
+  return { files, leaked: scan.found };
 }

@@ -16,13 +16,15 @@ import { LivenessWatch } from '../metrics/liveness.ts';
 import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
 import type { RecorderListener } from '../metrics/recorder-listener.ts';
 import type { VerifierPool } from '../pkce/pool.ts';
-import type { HarnessReport } from '../report/schema.ts';
+import type { Finding, HarnessReport, ProbeOutcome } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
 import type { Target } from '../target/types.ts';
 import { systemClock } from '../load/clock.ts';
 import { driveLoad, InFlight } from '../load/drive.ts';
 import type { Segment } from '../load/segment.ts';
+import type { ClientMix } from '../load/client-mix.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
+import { type ProbeMixRun, startProbeMix } from './probe-mix.ts';
 import type { Workload } from '../load/workloads/types.ts';
 
 /** Live numbers for progress output. */
@@ -41,6 +43,8 @@ export interface LoadSessionInput {
   /** Presigned assertions and DPoP proofs, for the harness report. */
   signing?: { stats(): { taken: number; waits: number; stale: number } };
   actuator: FaultActuator;
+  /** Buggy-client share set by `clientMix` faults (flow mode). */
+  clientMix?: ClientMix | undefined;
   /** Takes ownership of the workload (disposed with the run's resources). */
   adopt: (w: Workload) => Workload;
   signal?: AbortSignal;
@@ -63,6 +67,10 @@ export interface Measured {
   durationMs: number;
   faultTimings: Array<{ appliedAtMs: number | null; removedAtMs: number | null }> | null;
   faultErrors: TimelineError[];
+  /** Probes mixed into the load, when the scenario asked for them. */
+  probes?: { outcomes: ProbeOutcome[]; findings: Finding[] };
+  /** `plain` challenges buggy clients sent (and got a code for), for M6. */
+  plainChallenges?: { sent: number; accepted: number };
 }
 
 /**
@@ -92,7 +100,9 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     ...(input.onFlow ? { onFlow: input.onFlow } : {}),
   };
   for (const secret of target.clientAuth.secrets()) input.onSecret?.(secret);
-  const workload = input.adopt(createWorkload({ plan, ctx, ...(input.onFlow ? { onFlow: input.onFlow } : {}) }));
+  const workload = input.adopt(
+    createWorkload({ plan, ctx, ...(input.onFlow ? { onFlow: input.onFlow } : {}), ...(input.clientMix ? { clientMix: input.clientMix } : {}) }),
+  );
   const abort = new AbortController();
   let crash: unknown = null;
   let interrupted = false;
@@ -113,6 +123,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let timeline: ReturnType<typeof startTimeline> | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let targetCpu0: number | null = null;
+  let probeMix: ProbeMixRun | null = null;
   let endedAt = performance.now();
   try {
     await workload.prepare(abort.signal);
@@ -137,7 +148,9 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
       input.progress?.update({ ...live.live(), inFlight: inFlight.count });
     }, 1000);
     ticker.unref();
+    probeMix = startProbeMix(plan, ctx, target, abort.signal);
     await driveLoad(plan, workload, live, inFlight, abort.signal, input.segment);
+    await probeMix?.done;
   } catch (err) {
     crash ??= err;
   } finally {
@@ -176,5 +189,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     durationMs: Math.round(endedAt - t0),
     faultTimings: timeline ? timeline.timings : null,
     faultErrors: timeline ? [...timeline.errors] : [],
+    ...(probeMix ? { probes: probeMix.summary() } : {}),
+    ...(input.clientMix && input.clientMix.plain.sent > 0 ? { plainChallenges: { ...input.clientMix.plain } } : {}),
   };
 }

@@ -129,6 +129,7 @@ function faultAction(f: RunPlan['faults'][number]): string {
     return `IdP clock ${formatDuration(Math.abs(f.clockSkewMs))} ${ahead}`;
   }
   if (f.idpMode) return `IdP mode ${f.idpMode}`;
+  if (f.clientMix) return `${Math.round(f.clientMix.fraction * 1000) / 10}% of flows played by buggy client ${f.clientMix.kind}`;
   return 'nothing';
 }
 

@@ -43,6 +43,8 @@ export interface FaultInput {
   clockSkewMs?: number;
   /** Embedded IdP misbehaviour: 'reject-s256' (outage) or a security hole for probes (src/idp/modes.ts). */
   idpMode?: IdpModeName;
+  /** Buggy clients: this share of the flows started in the window sends what a broken client sends. */
+  clientMix?: ClientMixInput;
   /** Free text shown in reports. */
   name?: string;
 }
@@ -144,6 +146,16 @@ export interface ProbesPlan {
   maxWaitMs: number;
 }
 
+/**
+ * A buggy-client mix (issue 10): F1 wrong verifier, F2 missing verifier, F5 challenge in standard
+ * base64 with padding, F8 `plain` method, retry-reuse (the same code redeemed twice after a timeout).
+ */
+export interface ClientMixInput {
+  kind: 'F1' | 'F2' | 'F5' | 'F8' | 'retry-reuse';
+  /** Share of the flows started during the fault, 0 < fraction ≤ 1. */
+  fraction: number;
+}
+
 /** What a workload does per unit; one file each under src/load/workloads/. */
 export type RunMode = 'flow' | 'token' | 'refresh' | 'client_credentials';
 
@@ -191,6 +203,7 @@ export interface Fault {
   down?: boolean;
   clockSkewMs?: number;
   idpMode?: IdpModeName;
+  clientMix?: ClientMixInput;
 }
 
 /** The validated plan the engine runs. */

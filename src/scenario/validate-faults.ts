@@ -10,8 +10,9 @@ import { nearest } from '../suggest.ts';
 import type { Fault, FaultEndpoint, ToxicInput } from './types.ts';
 import { IDP_MODE_NAMES } from '../idp/modes.ts';
 
-const FAULT_KEYS = ['at', 'for', 'endpoint', 'toxic', 'down', 'clockSkewMs', 'idpMode', 'name'] as const;
-const FAULT_KINDS = ['toxic', 'down', 'clockSkewMs', 'idpMode'] as const;
+const FAULT_KEYS = ['at', 'for', 'endpoint', 'toxic', 'down', 'clockSkewMs', 'idpMode', 'clientMix', 'name'] as const;
+const FAULT_KINDS = ['toxic', 'down', 'clockSkewMs', 'idpMode', 'clientMix'] as const;
+const CLIENT_MIX_KINDS = ['F1', 'F2', 'F5', 'F8', 'retry-reuse'] as const;
 const TOXIC_KEYS = ['type', 'name', 'stream', 'toxicity', 'attributes'] as const;
 const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['authorize', 'token', 'idp'];
 
@@ -56,6 +57,7 @@ function resources(f: Fault): string[] {
   if (f.down) return routes.map((r) => `the ${r} proxy's enabled flag`);
   if (f.clockSkewMs !== undefined) return ['the IdP clock'];
   if (f.idpMode !== undefined) return ['the IdP mode'];
+  if (f.clientMix !== undefined) return ['the client mix'];
   // Toxic names are unique per proxy: an explicit name used twice at once would be refused (409).
   if (f.toxic?.name !== undefined) return routes.map((r) => `toxic name ${JSON.stringify(f.toxic!.name)} on the ${r} proxy`);
   return [];
@@ -121,6 +123,20 @@ function validateFault(v: unknown, path: string, ctx: FaultContext, p: Problems)
     if (mode !== undefined) fault.idpMode = mode;
     if (ctx.remote) p.push(`${at(path, 'idpMode')} needs the embedded IdP (target.issuer is set)`);
     idpOnly(endpointGiven, 'idpMode', path, p);
+    fault.endpoint = 'idp';
+  }
+  if (f.clientMix !== undefined) {
+    const mixPath = at(path, 'clientMix');
+    const m = objectAt(f.clientMix, mixPath, ['kind', 'fraction'], p);
+    if (m) {
+      const kind = oneOf(m, 'kind', mixPath, CLIENT_MIX_KINDS, p);
+      const fraction = num(m, 'fraction', mixPath, { above: 0, max: 1 }, p);
+      if (m.kind === undefined) p.push(`${at(mixPath, 'kind')} is required (one of ${CLIENT_MIX_KINDS.join(', ')})`);
+      if (m.fraction === undefined) p.push(`${at(mixPath, 'fraction')} is required (the share of flows, e.g. 0.1)`);
+      if (kind !== undefined && fraction !== undefined) fault.clientMix = { kind, fraction };
+    }
+    // A client's behaviour is not a route's: the mix applies to the flows, whatever they reach.
+    idpOnly(endpointGiven, 'clientMix', path, p);
     fault.endpoint = 'idp';
   }
   if (atMs !== undefined && forMs !== undefined && ctx.totalDurationMs !== null) {
@@ -213,6 +229,7 @@ function readAttribute(a: Obj, key: string, path: string, min: number, p: Proble
 export function faultName(f: Fault): string {
   if (f.clockSkewMs !== undefined) return `idp clock ${f.clockSkewMs > 0 ? '+' : '-'}${formatDuration(Math.abs(f.clockSkewMs))}`;
   if (f.idpMode !== undefined) return `idp ${f.idpMode}`;
+  if (f.clientMix !== undefined) return `clients ${f.clientMix.kind} ${Math.round(f.clientMix.fraction * 1000) / 10}%`;
   if (f.down) return `${f.endpoint} down`;
   if (f.toxic) return `${f.endpoint} ${toxicWords(f.toxic)}`;
   return f.endpoint;

@@ -99,6 +99,9 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
     { totalDurationMs: load?.totalDurationMs ?? null, remote: target.issuer !== null },
     p,
   );
+  if (mode !== 'flow' && faults.some((f) => f.clientMix !== undefined)) {
+    p.push(`clientMix faults mix buggy clients into flows: they need mode flow (mode is ${mode})`);
+  }
   const slo = readSlo(root.slo, p);
   const thresholds = readThresholds(root.thresholds, p);
   const expectFailures = readExpectFailures(root.expectFailures, p);

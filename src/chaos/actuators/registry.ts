@@ -4,12 +4,13 @@
  */
 import { TokenstormError } from '../../errors.ts';
 import type { Fault } from '../../scenario/types.ts';
+import { clientMixFault } from './client-mix.ts';
 import { downFault, toxicFault } from './network.ts';
 import { clockSkewFault, idpModeFault } from './target-faults.ts';
 import type { ActuatorSources, FaultActuator, FaultKind } from './types.ts';
 
 /** The registry. */
-export const FAULT_KINDS: readonly FaultKind[] = [toxicFault, downFault, clockSkewFault, idpModeFault];
+export const FAULT_KINDS: readonly FaultKind[] = [toxicFault, downFault, clockSkewFault, idpModeFault, clientMixFault];
 
 /**
  * Resolves an actuator for every fault of the plan before anything is scheduled, so a fault this

@@ -4,6 +4,7 @@
  * never switches on it. A fault no actuator of this run can apply is an error before the run starts.
  */
 import type { Fault } from '../../scenario/types.ts';
+import type { ClientMix } from '../../load/client-mix.ts';
 import type { FaultLayer } from '../fault-layer.ts';
 
 /** An applied fault; `undo()` takes it back. */
@@ -22,9 +23,11 @@ export interface TargetActuators {
   idpMode?: FaultActuator;
 }
 
-/** What a run offers the fault kinds: its fault layer (null with --direct) and its target's actuators. */
+/** What a run offers the fault kinds: its fault layer (null with --direct), its target's actuators, the client mix. */
 export interface ActuatorSources {
   faultLayer: FaultLayer | null;
+  /** The flow workload's buggy-client share; absent when the workload has none. */
+  clientMix?: ClientMix;
   target: { readonly kind: string; readonly actuators: TargetActuators };
 }
 

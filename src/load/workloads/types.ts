@@ -6,6 +6,7 @@
  */
 import type { FlowContext, FlowObserver } from '../../flow/pkce-flow.ts';
 import type { EndpointClass } from '../../report/schema.ts';
+import type { ClientMix } from '../client-mix.ts';
 import type { RunPlan } from '../../scenario/types.ts';
 
 /** What a workload gets from the run. `ctx.recorder` is swapped for the measured one after `prepare`. */
@@ -13,6 +14,8 @@ export interface WorkloadEnv {
   plan: RunPlan;
   ctx: FlowContext;
   onFlow?: FlowObserver;
+  /** Buggy-client share set by `clientMix` faults (flow mode). */
+  clientMix?: ClientMix;
 }
 
 /** One run's workload; disposing it stops whatever it runs in the background. */
