@@ -78,10 +78,10 @@ describe('faults: one-line messages', () => {
 
   it('exactly one of toxic / down / clockSkewMs / idpMode', () => {
     expect(invalidMessage(scenario({ faults: [{ at: '1s', for: '1s' }] }))).toBe(
-      'test.json: faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got none)',
+      'test.json: faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode, clientMix (got none)',
     );
     expect(invalidMessage(scenario({ faults: [{ at: '1s', for: '1s', down: true, toxic: latency(1) }] }))).toBe(
-      'test.json: faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got toxic and down)',
+      'test.json: faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode, clientMix (got toxic and down)',
     );
   });
 
@@ -177,7 +177,7 @@ describe('faults: one-line messages', () => {
 
   it('skips fault timing checks when the load is invalid, but still reports fault problems', () => {
     expect(invalidMessage({ load: { ratePerSec: 0, duration: '1s' }, faults: [{ at: '9s', for: '1s' }] })).toBe(
-      'test.json: load.ratePerSec must be > 0 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got none)',
+      'test.json: load.ratePerSec must be > 0 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode, clientMix (got none)',
     );
   });
 });
