@@ -87,12 +87,16 @@ export class ProxyCollection {
     return proxy;
   }
 
-  /** Decodes and checks a create body (POST /proxies). */
-  parseCreate(obj: Record<string, unknown>, where = ''): ProxyInput {
-    const name = field<string>(obj, 'name', 'string', '', 'Proxy');
-    const upstream = field<string>(obj, 'upstream', 'string', '', 'Proxy');
-    const listen = defaultListen(field<string>(obj, 'listen', 'string', '', 'Proxy'));
-    const enabled = field<boolean>(obj, 'enabled', 'boolean', true, 'Proxy');
+  /**
+   * Decodes and checks a create body (POST /proxies). `goType` names the struct in type errors:
+   * `Proxy` for POST /proxies; populate decodes into an anonymous struct embedding it, which Go
+   * names `.Proxy` (and its own `enabled` field just `.enabled`).
+   */
+  parseCreate(obj: Record<string, unknown>, where = '', goType: { proxy: string; enabled: string } = { proxy: 'Proxy', enabled: 'Proxy' }): ProxyInput {
+    const name = field<string>(obj, 'name', 'string', '', goType.proxy);
+    const upstream = field<string>(obj, 'upstream', 'string', '', goType.proxy);
+    const listen = defaultListen(field<string>(obj, 'listen', 'string', '', goType.proxy));
+    const enabled = field<boolean>(obj, 'enabled', 'boolean', true, goType.enabled);
     if (name.length < 1) throw new ApiError(`missing required field: name${where}`, 400);
     if (upstream.length < 1) throw new ApiError(`missing required field: upstream${where}`, 400);
     const problem = checkListen(listen) ?? checkUpstream(upstream);
@@ -111,24 +115,21 @@ export class ProxyCollection {
 
   /**
    * POST /populate: every entry is checked before anything changes; then entries are applied in
-   * order, stopping at the first failure. An existing proxy with the same listen and upstream is
-   * kept untouched (toxics and enabled state included); a different one is replaced.
+   * order, stopping at the first failure, which comes back with the proxies applied before it
+   * (as Toxiproxy answers). An existing proxy with the same listen and upstream is kept untouched
+   * (toxics and enabled state included); a different one is replaced — also by a later entry of
+   * the same body, so with duplicate names the last one wins and both are listed.
    */
-  async populate(body: unknown): Promise<ToxicProxy[]> {
-    if (body === null) return [];
-    if (!Array.isArray(body)) {
-      throw badBody(`json: cannot unmarshal ${jsonKind(body)} into Go value of type []struct { toxiproxy.Proxy }`);
-    }
+  async populate(body: unknown): Promise<{ proxies: ToxicProxy[]; error?: ApiError }> {
+    if (body === null) return { proxies: [] };
+    const entryType = 'struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }';
+    if (!Array.isArray(body)) throw badBody(`json: cannot unmarshal ${jsonKind(body)} into Go value of type []${entryType}`);
     const inputs: ProxyInput[] = [];
-    const names = new Set<string>();
     body.forEach((entry: unknown, i) => {
       if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) {
-        throw badBody(`json: cannot unmarshal ${jsonKind(entry)} into Go value of type toxiproxy.Proxy`);
+        throw badBody(`json: cannot unmarshal ${jsonKind(entry)} into Go value of type ${entryType}`);
       }
-      const input = this.parseCreate((entry ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`);
-      if (names.has(input.name)) throw new ApiError(`duplicate proxy name ${JSON.stringify(input.name)}`, 400);
-      names.add(input.name);
-      inputs.push(input);
+      inputs.push(this.parseCreate((entry ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`, { proxy: '.Proxy', enabled: '' }));
     });
     const out: ToxicProxy[] = [];
     for (const input of inputs) {
@@ -141,9 +142,14 @@ export class ProxyCollection {
         existing.stop();
         this.proxies.delete(input.name);
       }
-      out.push(await this.create(input));
+      try {
+        out.push(await this.create(input));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        return { proxies: out, error: err };
+      }
     }
-    return out;
+    return { proxies: out };
   }
 
   /** POST|PATCH /proxies/{p}: fields absent from the body keep their current values. */

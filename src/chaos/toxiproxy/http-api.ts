@@ -81,14 +81,15 @@ function createToxic(proxy: ToxicProxy, body: string): ToxicSpec {
   if (proxy.findToxic(name)) throw new ApiError(TOXIC_EXISTS, 409);
   const merged = mergeAttributes(type, {}, obj['attributes']);
   if ('error' in merged) throw badBody(merged.error);
-  return { name, type, stream, toxicity, attributes: merged.attributes };
+  return { name, type, stream, streamName: streamText, toxicity, attributes: merged.attributes };
 }
 
 /** POST|PATCH /proxies/{p}/toxics/{t}: attributes merge; toxicity kept when omitted. */
 function updateToxic(current: ToxicSpec, body: string): ToxicSpec {
-  const obj = decodeObject(body, 'struct { Attributes interface {}; Toxicity float32 }');
-  const toxicity = field(obj, 'toxicity', 'number', current.toxicity, 'ToxicWrapper');
-  const merged = mergeAttributes(current.type, current.attributes, obj['attributes']);
+  const obj = decodeObject(body, 'struct { Attributes interface {} "json:\\"attributes\\""; Toxicity float32 "json:\\"toxicity\\"" }');
+  // An anonymous struct: Go names its fields without a type (".toxicity").
+  const toxicity = field(obj, 'toxicity', 'number', current.toxicity, '');
+  const merged = mergeAttributes(current.type, current.attributes, obj['attributes'], 'update');
   if ('error' in merged) throw badBody(merged.error);
   return { ...current, toxicity, attributes: merged.attributes };
 }
@@ -119,12 +120,14 @@ function buildRoutes(collection: ProxyCollection): Route[] {
       pattern: ['populate'],
       methods: {
         POST: async ({ res, body }) => {
+          // Toxiproxy answers populate failures as JSON with the proxies created so far attached.
+          const listed = (proxies: ToxicProxy[]) => (proxies.length === 0 ? null : proxies.map((p) => p.toJSON()));
           try {
-            const proxies = await collection.populate(decodeJson(body));
-            sendJson(res, 201, { proxies: proxies.length === 0 ? null : proxies.map((p) => p.toJSON()) });
+            const { proxies, error } = await collection.populate(decodeJson(body));
+            if (error) sendJson(res, error.status, { error: error.message, status: error.status, proxies: listed(proxies) });
+            else sendJson(res, 201, { proxies: listed(proxies) });
           } catch (err) {
             if (!(err instanceof ApiError)) throw err;
-            // Toxiproxy answers populate failures as JSON with the (empty) proxy list attached.
             sendJson(res, err.status, { error: err.message, status: err.status, proxies: null });
           }
         },

@@ -29,7 +29,8 @@ export interface ToxicJson {
   attributes: Record<string, number>;
   name: string;
   type: string;
-  stream: Stream;
+  /** As the client spelled it (Toxiproxy keeps "UPSTREAM" as given). */
+  stream: string;
   toxicity: number;
 }
 
@@ -202,5 +203,5 @@ export class ToxicProxy implements ConnectionOwner {
 
 /** A toxic as the API shows it: every attribute, zeros included. */
 export function toxicJson(t: ToxicSpec): ToxicJson {
-  return { attributes: { ...t.attributes }, name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity };
+  return { attributes: { ...t.attributes }, name: t.name, type: t.type, stream: t.streamName, toxicity: t.toxicity };
 }

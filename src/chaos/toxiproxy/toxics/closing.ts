@@ -72,6 +72,12 @@ export class ResetPeerStage extends Stage {
     else super.flush();
   }
 
+  /** Restarted (update, or a toxic added after it): it waits for a first chunk again. */
+  protected override onInterrupt(): void {
+    this.clearTimer();
+    this.triggered = false;
+  }
+
   private trigger(): void {
     if (this.triggered) return;
     this.triggered = true;
