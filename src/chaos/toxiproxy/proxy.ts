@@ -6,7 +6,7 @@
 import { type AddressInfo, createServer, connect, type Server, type Socket } from 'node:net';
 import { bindHost, isLoopbackHost, joinHostPort, splitHostPort } from './address.ts';
 import { ApiError } from './api-error.ts';
-import { closeGracefully, Connection, type ConnectionOwner, type Stream, type ToxicSpec } from './link.ts';
+import { closeGracefully, Connection, type ConnectionOwner, type ToxicSpec } from './link.ts';
 
 /** The three settable fields of a proxy. */
 export interface ProxySettings {

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { inject } from 'vitest';
 import { startFaultServer } from '../../../src/chaos/fault-server.ts';
@@ -192,21 +191,4 @@ export async function roundTripMs(probe: Probe, payload: Buffer | string): Promi
   probe.socket.write(data);
   await probe.waitBytes(before + data.length);
   return performance.now() - t0;
-}
-
-/**
- * Runs `fn` while watching this process's event loop, and returns the worst stall seen. Upper
- * timing bounds add it: timers never fire early, so lower bounds stay strict, but on a loaded CI
- * machine a late wake-up (of the test or of the embedded proxy) must not read as a slow toxic.
- */
-export async function withLag<T>(fn: () => Promise<T>): Promise<{ result: T; lagMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    const result = await fn();
-    // The histogram holds whole timer intervals; the stall is what exceeds the resolution.
-    return { result, lagMs: h.count > 0 ? Math.max(0, h.max / 1e6 - 5) : 0 };
-  } finally {
-    h.disable();
-  }
 }
