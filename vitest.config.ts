@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
-import { REAL_TOXIPROXY_BIN } from './test/setup/real-toxiproxy.ts';
+import { realToxiproxyBin } from './src/bench/real-toxiproxy.ts';
 
 /**
  * The Toxiproxy compatibility suite runs twice in one `npm test`: against the embedded server
@@ -10,10 +10,10 @@ import { REAL_TOXIPROXY_BIN } from './test/setup/real-toxiproxy.ts';
  * how to install the binary.
  */
 const REAL_FILES = ['test/integration/chaos-compat/{api,passthrough,toxics,semantics}.test.ts', 'test/integration/real-toxiproxy/**/*.test.ts'];
-const realWanted = process.env['CI'] === 'true' || existsSync(REAL_TOXIPROXY_BIN);
+const realWanted = process.env['CI'] === 'true' || existsSync(realToxiproxyBin());
 if (!realWanted) {
   console.warn(
-    `[tokenstorm] real Toxiproxy not installed (${REAL_TOXIPROXY_BIN}): skipping the real-toxiproxy project; run scripts/ci/toxiproxy.sh to include it`,
+    `[tokenstorm] real Toxiproxy not installed (${realToxiproxyBin()}): skipping the real-toxiproxy project; run scripts/ci/toxiproxy.sh to include it`,
   );
 }
 
