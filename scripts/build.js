@@ -8,6 +8,7 @@ const entryPoints = {
   'pkce/worker': 'src/pkce/worker.ts',
   'idp/child': 'src/idp/child.ts',
   'chaos/fault-child': 'src/chaos/fault-child.ts',
+  'chaos/fault-replica': 'src/chaos/fault-replica.ts',
 };
 
 await build({

@@ -10,6 +10,7 @@ import { TokenstormError } from '../errors.ts';
 import { bindHost, isLoopbackHost, joinHostPort } from './toxiproxy/address.ts';
 import { ProxyCollection } from './toxiproxy/collection.ts';
 import { createApiHandler } from './toxiproxy/http-api.ts';
+import { defaultReplicaCount, Replicas } from './toxiproxy/replicas.ts';
 
 /** A fault server running in this process. */
 export interface InlineFaultServer {
@@ -25,6 +26,11 @@ export interface InlineFaultServer {
 export interface FaultServerOptions {
   host?: string;
   port?: number;
+  /**
+   * Data-plane replica threads serving the same proxies (SO_REUSEPORT) beside the primary.
+   * Default: one per further core, at most 3; 0 serves everything on one thread.
+   */
+  replicas?: number;
 }
 
 /**
@@ -59,8 +65,10 @@ export function checkFaultServerOptions(opts: FaultServerOptions): { host: strin
 export async function serveFaultsInline(opts: FaultServerOptions = {}): Promise<InlineFaultServer> {
   const { host: requestedHost, port: requestedPort } = checkFaultServerOptions(opts);
 
-  const collection = new ProxyCollection();
-  const server: Server = createServer({ keepAliveTimeout: 60_000 }, createApiHandler(collection));
+  const replicas = new Replicas(opts.replicas ?? defaultReplicaCount());
+  const collection = new ProxyCollection({ reusePort: replicas.size > 0 });
+  const afterChange = replicas.size > 0 ? () => replicas.sync(collection.snapshot()) : undefined;
+  const server: Server = createServer({ keepAliveTimeout: 60_000 }, createApiHandler(collection, afterChange ? { afterChange } : {}));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -77,6 +85,7 @@ export async function serveFaultsInline(opts: FaultServerOptions = {}): Promise<
       });
     });
   } catch (err) {
+    await replicas.close();
     const where = joinHostPort(host, requestedPort);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new TokenstormError('ERR_ADDRESS_IN_USE', `cannot start the fault server: ${where} is already in use`, {
@@ -95,12 +104,15 @@ export async function serveFaultsInline(opts: FaultServerOptions = {}): Promise<
     host: address.address,
     port: address.port,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        collection.destroyAll();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      });
+      closing ??= Promise.all([
+        new Promise<void>((resolve) => {
+          collection.destroyAll();
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+          server.closeAllConnections();
+        }),
+        replicas.close(),
+      ]).then(() => undefined);
       return closing;
     },
   };

@@ -5,7 +5,7 @@
  */
 import { isLoopbackHost, splitHostPort } from './address.ts';
 import { ApiError, badBody, PROXY_EXISTS, PROXY_NOT_FOUND } from './api-error.ts';
-import { type ProxySettings, sameListen, ToxicProxy } from './proxy.ts';
+import { type ProxySettings, type ProxySnapshot, sameListen, ToxicProxy } from './proxy.ts';
 import { jsonKind } from './toxics/registry.ts';
 
 /** A proxy create body after decoding. */
@@ -75,6 +75,12 @@ function defaultListen(listen: string): string {
 /** Every proxy behind one API server, by name. */
 export class ProxyCollection {
   private readonly proxies = new Map<string, ToxicProxy>();
+  /** Bind proxies with SO_REUSEPORT (when data-plane replicas share their ports). */
+  private readonly reusePort: boolean;
+
+  constructor(opts: { reusePort?: boolean } = {}) {
+    this.reusePort = opts.reusePort ?? false;
+  }
 
   /** Sorted by name, as Go serialises a map. */
   all(): ToxicProxy[] {
@@ -107,7 +113,8 @@ export class ProxyCollection {
   /** POST /proxies: 409 when the name exists; a bind failure is a 500 and nothing is stored. */
   async create(input: ProxyInput): Promise<ToxicProxy> {
     if (this.proxies.has(input.name)) throw new ApiError(PROXY_EXISTS, 409);
-    const proxy = new ToxicProxy(input.name, input.listen, input.upstream);
+    this.checkPortFree(input.listen);
+    const proxy = new ToxicProxy(input.name, input.listen, input.upstream, { reusePort: this.reusePort });
     if (input.enabled) await proxy.start();
     this.proxies.set(proxy.name, proxy);
     return proxy;
@@ -172,6 +179,47 @@ export class ProxyCollection {
     for (const proxy of this.proxies.values()) {
       await proxy.start();
       proxy.resetToxics();
+    }
+  }
+
+  /**
+   * With SO_REUSEPORT two of our own proxies could bind one port and split its traffic: refuse as
+   * the kernel would without it.
+   */
+  private checkPortFree(listen: string): void {
+    if (!this.reusePort || splitHostPort(listen)?.port === 0) return;
+    for (const other of this.proxies.values()) {
+      if (other.enabled && sameListen(other.listen, listen)) throw new ApiError(`listen tcp ${listen}: bind: address already in use`, 500);
+    }
+  }
+
+  /** Every proxy as the replicas receive it. */
+  snapshot(): ProxySnapshot[] {
+    return [...this.proxies.values()].map((p) => p.snapshot());
+  }
+
+  /**
+   * Replica side: mirrors the primary's proxies (same resolved listen addresses, bound with
+   * SO_REUSEPORT), so this thread serves its share of the connections with the same toxics.
+   */
+  async reconcile(wanted: readonly ProxySnapshot[]): Promise<void> {
+    const byName = new Map(wanted.map((p) => [p.name, p]));
+    for (const [name, proxy] of this.proxies) {
+      const want = byName.get(name);
+      if (!want || want.id !== proxy.id) {
+        proxy.stop();
+        this.proxies.delete(name);
+      }
+    }
+    for (const want of wanted) {
+      let proxy = this.proxies.get(want.name);
+      if (!proxy) {
+        proxy = new ToxicProxy(want.name, want.listen, want.upstream, { reusePort: true, id: want.id });
+        this.proxies.set(want.name, proxy);
+      }
+      // A replica that cannot bind serves nothing; the primary still does.
+      await proxy.update({ listen: want.listen, upstream: want.upstream, enabled: want.enabled }).catch(() => undefined);
+      proxy.syncToxics(want.toxics);
     }
   }
 

@@ -19,6 +19,8 @@ export interface ToxicSpec {
   stream: Stream;
   /** The stream as the client spelled it ("UPSTREAM"): Toxiproxy echoes it unchanged. */
   streamName: string;
+  /** Changes on every create or update (even to the same values), so replicas see each restart. */
+  revision: number;
   toxicity: number;
   attributes: ToxicAttributes;
 }
