@@ -202,23 +202,23 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
     const order = (r: number): ProxyPath[] => paths.map((_, i) => paths[(i + r) % paths.length]!);
     const closed: ProxyBenchResult['closed'] = {};
     for (const connections of connectionCounts) {
-      const runs: Partial<Record<ProxyPath, ClosedRun[]>> = {};
+      const runs: Record<ProxyPath, ClosedRun[]> = { direct: [], embedded: [], real: [] };
       for (const path of paths) await closedRun(ports[path]!, connections, 1); // warm-up: JIT, connections
       for (let r = 0; r < rounds; r++) {
-        for (const path of order(r)) (runs[path] ??= []).push(await closedRun(ports[path]!, connections, roundSeconds));
+        for (const path of order(r)) runs[path].push(await closedRun(ports[path]!, connections, roundSeconds));
       }
       const row: Partial<Record<ProxyPath, ClosedRun>> = {};
-      for (const path of paths) row[path] = medianRun(runs[path]!);
+      for (const path of paths) row[path] = medianRun(runs[path]);
       closed[String(connections)] = row;
     }
     const open: ProxyBenchResult['open'] = {};
-    const openRuns: Partial<Record<ProxyPath, OpenRun[]>> = {};
+    const openRuns: Record<ProxyPath, OpenRun[]> = { direct: [], embedded: [], real: [] };
     for (const path of paths) await openRun(ports[path]!, ratePerSec, 1);
     for (let r = 0; r < rounds; r++) {
-      for (const path of order(r)) (openRuns[path] ??= []).push(await openRun(ports[path]!, ratePerSec, roundSeconds));
+      for (const path of order(r)) openRuns[path].push(await openRun(ports[path]!, ratePerSec, roundSeconds));
     }
     for (const path of paths) {
-      const runs = openRuns[path]!;
+      const runs = openRuns[path];
       open[path] = {
         offeredPerSec: ratePerSec,
         completed: runs.reduce((a, x) => a + x.completed, 0),
@@ -232,14 +232,15 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
     for (const path of paths) await sequentialMeanMs(ports[path]!, 200);
     for (let i = 0; i < 10; i++) for (const path of paths) sequential[path].push(await sequentialMeanMs(ports[path]!, 100));
 
-    const addedP99Ms: ProxyBenchResult['addedP99Ms'] = {};
+    const openKey = `open${ratePerSec}`;
+    const addedP99Ms: ProxyBenchResult['addedP99Ms'] = Object.fromEntries([...Object.keys(closed), openKey].map((k) => [k, {}]));
     const sequentialAddedMeanMs: ProxyBenchResult['sequentialAddedMeanMs'] = {};
     for (const proxy of ['embedded', 'real'] as const) {
       if (ports[proxy] === undefined) continue;
       for (const [key, row] of Object.entries(closed)) {
-        (addedP99Ms[key] ??= {})[proxy] = round(row[proxy]!.p99Ms - row.direct!.p99Ms);
+        addedP99Ms[key]![proxy] = round(row[proxy]!.p99Ms - row.direct!.p99Ms);
       }
-      (addedP99Ms[`open${ratePerSec}`] ??= {})[proxy] = round(open[proxy]!.p99Ms - open.direct!.p99Ms);
+      addedP99Ms[openKey]![proxy] = round(open[proxy]!.p99Ms - open.direct!.p99Ms);
       sequentialAddedMeanMs[proxy] = round(median(sequential[proxy]) - median(sequential.direct));
     }
     const at256 = closed['256'];

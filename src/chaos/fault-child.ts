@@ -19,7 +19,7 @@ process.on('message', (raw: unknown) => {
   const message = raw as FaultParentMessage;
   switch (message.type) {
     case 'init':
-      serveFaultsInline({ host: message.host, port: message.port }).then(
+      serveFaultsInline({ host: message.host, port: message.port, ...(message.replicas === undefined ? {} : { replicas: message.replicas }) }).then(
         (s) => {
           server = s;
           send({ type: 'ready', url: s.url, host: s.host, port: s.port, pid: process.pid });

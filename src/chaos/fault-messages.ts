@@ -4,7 +4,7 @@
 import type { TokenstormErrorCode } from '../errors.ts';
 
 /** Harness → child. */
-export type FaultParentMessage = { type: 'init'; host: string; port: number } | { type: 'close' };
+export type FaultParentMessage = { type: 'init'; host: string; port: number; replicas: number | undefined } | { type: 'close' };
 
 /** Child → harness. */
 export type FaultChildMessage =

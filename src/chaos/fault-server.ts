@@ -57,6 +57,9 @@ function installExitHook(): void {
  */
 export async function startFaultServer(opts: FaultServerOptions = {}): Promise<FaultServer> {
   const { host, port } = checkFaultServerOptions(opts);
+  if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 0 || opts.replicas > 64)) {
+    throw new TokenstormError('ERR_USAGE', `fault server replicas must be an integer in 0..64, got ${opts.replicas}`);
+  }
   installExitHook();
   let child: ChildProcess;
   try {
@@ -107,7 +110,7 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
         const why = stderrTail.trim().split('\n').at(-1) ?? '';
         reject(new TokenstormError('ERR_INTERNAL', `fault server process exited before it was ready${why ? `: ${why}` : ''}`));
       });
-      send({ type: 'init', host, port });
+      send({ type: 'init', host, port, replicas: opts.replicas });
     });
   } catch (err) {
     child.kill('SIGKILL');

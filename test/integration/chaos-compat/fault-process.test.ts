@@ -1,14 +1,15 @@
 /**
  * The embedded fault server lives in its own process, not on the load generator's event loop:
  * its pid differs, it keeps proxying while the harness's event loop is blocked, it ends on close(),
- * and it does not outlive a harness that is killed.
+ * it does not outlive a harness that is killed, and its data-plane replica threads (which share
+ * each proxy's port) apply every API change before the API answers.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { describe, expect, it } from 'vitest';
 import { startFaultServer } from '../../../src/chaos/fault-server.ts';
-import { portOf, sleep } from './helpers.ts';
+import { openProbe, portOf, sleep, startTcpServer, tryConnect } from './helpers.ts';
 
 const NODE = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
 const FAULT_SERVER = fileURLToPath(new URL('../../../src/chaos/fault-server.ts', import.meta.url));
@@ -95,5 +96,30 @@ describe('fault server process', () => {
     expect(alive(childPid)).toBe(true);
     harness.kill('SIGKILL');
     expect(await waitUntil(() => !alive(childPid), 10_000)).toBe(true);
+  });
+
+  it('applies every change on all replica threads before answering', async () => {
+    const echo = await startTcpServer();
+    const faults = await startFaultServer({ replicas: 3 });
+    const client = new Toxiproxy(faults.url);
+    const proxy = await client.createProxy({ name: 'replicated', listen: '127.0.0.1:0', upstream: echo.upstream });
+    const hold = await proxy.addToxic({ name: 'hold', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 10_000, jitter: 0 } });
+    // 32 connections land on the four threads by the kernel's hash: every one must hold its data.
+    const probes = await Promise.all(Array.from({ length: 32 }, () => openProbe(portOf(proxy.listen))));
+    for (const p of probes) p.socket.write('x');
+    await sleep(300);
+    expect(probes.filter((p) => p.received().length > 0).length).toBe(0);
+    await hold.remove();
+    await Promise.all(probes.map((p) => p.waitBytes(1, 5000)));
+    await proxy.update({ enabled: false } as never);
+    const closed = await Promise.all(probes.map((p) => p.closed));
+    expect(closed.every((c) => c.ended)).toBe(true);
+    for (let i = 0; i < 8; i++) expect(await tryConnect(portOf(proxy.listen))).toBe('ECONNREFUSED');
+    await faults.close();
+    await echo.close();
+  });
+
+  it('refuses a bad replica count', async () => {
+    await expect(startFaultServer({ replicas: -1 })).rejects.toThrow('fault server replicas must be an integer in 0..64, got -1');
   });
 });
