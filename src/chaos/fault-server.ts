@@ -24,6 +24,8 @@ export interface FaultServer {
   pid: number;
   /** Closes the API, every proxy listener and every proxied socket, and ends the child; never hangs. */
   close(): Promise<void>;
+  /** Same as close(), for `await using faults = await startFaultServer()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** How long the child gets to answer before start-up counts as failed. */
@@ -53,7 +55,7 @@ function installExitHook(): void {
  * const toxiproxy = new Toxiproxy(faults.url);
  * const proxy = await toxiproxy.createProxy({ name: 'token', listen: 'localhost:0', upstream: 'localhost:3000' });
  * await proxy.addToxic({ type: 'latency', attributes: { latency: 100, jitter: 0 } } as never);
- * await faults.close();
+ * await faults.close(); // or hold it with `await using`
  */
 export async function startFaultServer(opts: FaultServerOptions = {}): Promise<FaultServer> {
   const { host, port } = checkFaultServerOptions(opts);
@@ -119,19 +121,14 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
   }
 
   let closing: Promise<void> | undefined;
-  return {
-    url: ready.url,
-    host: ready.host,
-    port: ready.port,
-    pid: ready.pid,
-    close() {
-      closing ??= (async () => {
-        send({ type: 'close' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timer);
-      })();
-      return closing;
-    },
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      send({ type: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return closing;
   };
+  return { url: ready.url, host: ready.host, port: ready.port, pid: ready.pid, close, [Symbol.asyncDispose]: close };
 }

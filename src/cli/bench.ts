@@ -97,7 +97,8 @@ export function registerBench(program: Command): void {
   bench
     .command('proxy')
     .description('proxy requests/s and added p99: direct vs embedded vs real Toxiproxy 2.12, closed (64/256 connections) and open (2,000 req/s) model')
-    .option('--seconds <s>', 'measured seconds per path and setting (split over 3 interleaved rounds)', '6')
+    .option('--seconds <s>', 'measured seconds per path and setting (split over the rounds)', '6')
+    .option('--rounds <n>', 'interleaved rounds per setting; the median round is reported', '3')
     .option('--rate <n>', 'open-model offered requests per second', '2000')
     .option('--toxiproxy <url>', 'compare with this Toxiproxy instead of starting the one scripts/ci/toxiproxy.sh installed')
     .option('--json', 'print JSON')
@@ -111,12 +112,13 @@ Examples:
 Without an installed real Toxiproxy (and no --toxiproxy) it compares direct and embedded only and
 says why in realSkipped.`,
     )
-    .action(async (flags: { seconds: string; rate: string; toxiproxy?: string; json?: boolean }) => {
+    .action(async (flags: { seconds: string; rounds: string; rate: string; toxiproxy?: string; json?: boolean }) => {
       const seconds = parseSeconds(flags.seconds);
+      const rounds = integerFlag(flags.rounds, '--rounds', 1, 20);
       const ratePerSec = integerFlag(flags.rate, '--rate', 1, 20_000);
       if (flags.toxiproxy !== undefined) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
       const [, , , , { benchProxy }] = await harnessBenches();
-      print(await benchProxy({ seconds, ratePerSec, ...(flags.toxiproxy === undefined ? {} : { toxiproxyUrl: flags.toxiproxy.replace(/\/$/, '') }) }), flags.json);
+      print(await benchProxy({ seconds, rounds, ratePerSec, ...(flags.toxiproxy === undefined ? {} : { toxiproxyUrl: flags.toxiproxy.replace(/\/$/, '') }) }), flags.json);
     });
 
   bench
