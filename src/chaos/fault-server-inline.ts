@@ -28,7 +28,7 @@ export interface FaultServerOptions {
   port?: number;
   /**
    * Data-plane replica threads serving the same proxies (SO_REUSEPORT) beside the primary.
-   * Default: one per further core, at most 3; 0 serves everything on one thread.
+   * Default: one per core, at most 3; 0 serves everything on one thread.
    */
   replicas?: number;
 }
