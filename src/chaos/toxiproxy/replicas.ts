@@ -33,7 +33,14 @@ export function defaultReplicaCount(): number {
   return Math.min(3, Math.max(1, availableParallelism()));
 }
 
-/** A set of replica threads. */
+/**
+ * A set of replica threads.
+ *
+ * @example
+ * const replicas = new Replicas(2);
+ * await replicas.sync(collection.snapshot()); // after every API change
+ * await replicas.close();
+ */
 export class Replicas {
   private readonly workers: Worker[] = [];
   private seq = 0;
