@@ -166,6 +166,7 @@ export class ProxyCollection {
     const enabled = field(obj, 'enabled', 'boolean', proxy.enabled, 'Proxy');
     const problem = checkListen(listen) ?? checkUpstream(upstream);
     if (problem) throw problem;
+    if (!sameListen(listen, proxy.listen)) this.checkPortFree(listen);
     await proxy.update({ listen, upstream, enabled });
   }
 

@@ -123,3 +123,19 @@ describe('fault server process', () => {
     await expect(startFaultServer({ replicas: -1 })).rejects.toThrow('fault server replicas must be an integer in 0..64, got -1');
   });
 });
+
+describe('ports shared by replica threads', () => {
+  it('still refuses a second proxy on a port another proxy listens on', async () => {
+    const faults = await startFaultServer({ replicas: 1 });
+    const client = new Toxiproxy(faults.url);
+    const first = await client.createProxy({ name: 'first', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
+    const create = await fetch(`${faults.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'second', listen: first.listen, upstream: '127.0.0.1:1' }) });
+    expect(create.status).toBe(500);
+    expect(await create.json()).toEqual({ error: `listen tcp ${first.listen}: bind: address already in use`, status: 500 });
+    const other = await client.createProxy({ name: 'other', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
+    const move = await fetch(`${faults.url}/proxies/other`, { method: 'POST', body: JSON.stringify({ listen: first.listen }) });
+    expect(move.status).toBe(500);
+    expect((await (await fetch(`${faults.url}/proxies/other`)).json()).listen).toBe(other.listen);
+    await faults.close();
+  });
+});
