@@ -135,7 +135,7 @@ describe('ports shared by replica threads', () => {
     const other = await client.createProxy({ name: 'other', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
     const move = await fetch(`${faults.url}/proxies/other`, { method: 'POST', body: JSON.stringify({ listen: first.listen }) });
     expect(move.status).toBe(500);
-    expect((await (await fetch(`${faults.url}/proxies/other`)).json()).listen).toBe(other.listen);
+    expect(((await (await fetch(`${faults.url}/proxies/other`)).json()) as { listen: string }).listen).toBe(other.listen);
     await faults.close();
   });
 });
