@@ -1,5 +1,5 @@
 // Bundles the CLI, the public API (`import … from 'tokenstorm'`, dist/api/index.js) and every
-// module that runs in its own thread or process (the verifier worker, the embedded IdP child) into
+// module that runs in its own thread or process (the verifier worker, the embedded IdP child, the fault server child and its replicas) into
 // dist/<folder>/<name>.js, with code they share split into dist/chunks/ so the CLI and a scenario
 // importing 'tokenstorm' use one copy of each module. Dependencies stay external (node_modules). `__TOKENSTORM_BUNDLED__` lets
 // src/paths.ts find sibling entry files in both layouts; every output file sits one folder deep.
@@ -17,6 +17,8 @@ const entryPoints = {
   'pkce/worker': 'src/pkce/worker.ts',
   'pkce/sign-worker': 'src/pkce/sign-worker.ts',
   'idp/child': 'src/idp/child.ts',
+  'chaos/fault-child': 'src/chaos/fault-child.ts',
+  'chaos/fault-replica': 'src/chaos/fault-replica.ts',
 };
 
 // Stale chunks from an earlier build would otherwise ship in the package.

@@ -1,5 +1,6 @@
 /**
- * Locates modules that run in their own thread or process (the verifier worker, the IdP child).
+ * Locates modules that run in their own thread or process (the verifier worker, the IdP child,
+ * the fault server child).
  * From source (tests, Node's type stripping) they are `src/<name>.ts`; from the bundle they are
  * `dist/<name>.js`, and every bundle entry sits one folder deep (dist/cli/main.js).
  */
@@ -13,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = bundled ? resolve(here, '..') : here;
 
 /** Entry modules that run in a worker thread or child process. */
-export type EntryModule = 'pkce/worker' | 'pkce/sign-worker' | 'idp/child';
+export type EntryModule = 'pkce/worker' | 'pkce/sign-worker' | 'idp/child' | 'chaos/fault-child' | 'chaos/fault-replica';
 
 /**
  * Absolute path of an entry module in the current layout (source or bundle).

@@ -11,6 +11,8 @@ declare module 'autocannon' {
   }
   interface AutocannonResult {
     requests: { average: number; total: number; sent: number };
+    /** Milliseconds. */
+    latency: { average: number; p50: number; p99: number; max: number };
     duration: number;
     errors: number;
     non2xx: number;

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
+import { assertLoopbackUrl } from '../loopback.ts';
 import { integerFlag } from './options.ts';
 import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
 
@@ -14,6 +15,7 @@ const harnessBenches = () =>
     import('../bench/raw-token.ts'),
     import('../bench/faults.ts'),
     import('../bench/metrics.ts'),
+    import('../bench/proxy.ts'),
   ]);
 
 const EXAMPLES = `
@@ -108,12 +110,39 @@ export function registerBench(program: Command): void {
     });
 
   bench
+    .command('proxy')
+    .description('proxy requests/s and added p99: direct vs embedded vs real Toxiproxy 2.12, closed (64/256 connections) and open (2,000 req/s) model')
+    .option('--seconds <s>', 'measured seconds per path and setting (split over the rounds)', '6')
+    .option('--rounds <n>', 'interleaved rounds per setting; the median round is reported', '3')
+    .option('--rate <n>', 'open-model offered requests per second', '2000')
+    .option('--toxiproxy <url>', 'compare with this Toxiproxy instead of starting the one scripts/ci/toxiproxy.sh installed')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ scripts/ci/toxiproxy.sh                      # once: installs the real Toxiproxy 2.12 (cached)
+  $ tokenstorm bench proxy --json                # closed.{64,256}.{direct,embedded,real}, open, addedP99Ms, goals
+  $ tokenstorm bench proxy --toxiproxy http://127.0.0.1:8474 --seconds 10
+Without an installed real Toxiproxy (and no --toxiproxy) it compares direct and embedded only and
+says why in realSkipped.`,
+    )
+    .action(async (flags: { seconds: string; rounds: string; rate: string; toxiproxy?: string; json?: boolean }) => {
+      const seconds = parseSeconds(flags.seconds);
+      const rounds = integerFlag(flags.rounds, '--rounds', 1, 20);
+      const ratePerSec = integerFlag(flags.rate, '--rate', 1, 20_000);
+      if (flags.toxiproxy !== undefined) assertLoopbackUrl(flags.toxiproxy, '--toxiproxy');
+      const [, , , , , { benchProxy }] = await harnessBenches();
+      print(await benchProxy({ seconds, rounds, ratePerSec, ...(flags.toxiproxy === undefined ? {} : { toxiproxyUrl: flags.toxiproxy.replace(/\/$/, '') }) }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }] = await harnessBenches();
       const result = {
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
@@ -121,6 +150,7 @@ export function registerBench(program: Command): void {
         tokenRaw: await benchRawToken({}),
         faults: await benchFaults(),
         metrics: await benchMetrics({}),
+        proxy: await benchProxy({}),
       };
       print(result, flags.json);
     });

@@ -246,7 +246,7 @@ export function buildSyntheticReport(opts: SyntheticReportOptions = {}): Report 
       file: null,
       mode: 'flow',
       model: 'open',
-      description: opts.description ?? 'Synthetic report built by src/report/fixture.ts',
+      description: opts.description ?? 'Synthetic report built by test/support/report-fixture.ts',
     },
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: durationSec * 1000,

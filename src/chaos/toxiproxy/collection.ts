@@ -5,7 +5,7 @@
  */
 import { isLoopbackHost, splitHostPort } from './address.ts';
 import { ApiError, badBody, PROXY_EXISTS, PROXY_NOT_FOUND } from './api-error.ts';
-import { type ProxySettings, sameListen, ToxicProxy } from './proxy.ts';
+import { type ProxySettings, type ProxySnapshot, sameListen, ToxicProxy } from './proxy.ts';
 import { jsonKind } from './toxics/registry.ts';
 
 /** A proxy create body after decoding. */
@@ -75,6 +75,12 @@ function defaultListen(listen: string): string {
 /** Every proxy behind one API server, by name. */
 export class ProxyCollection {
   private readonly proxies = new Map<string, ToxicProxy>();
+  /** Bind proxies with SO_REUSEPORT (when data-plane replicas share their ports). */
+  private readonly reusePort: boolean;
+
+  constructor(opts: { reusePort?: boolean } = {}) {
+    this.reusePort = opts.reusePort ?? false;
+  }
 
   /** Sorted by name, as Go serialises a map. */
   all(): ToxicProxy[] {
@@ -87,12 +93,16 @@ export class ProxyCollection {
     return proxy;
   }
 
-  /** Decodes and checks a create body (POST /proxies). */
-  parseCreate(obj: Record<string, unknown>, where = ''): ProxyInput {
-    const name = field<string>(obj, 'name', 'string', '', 'Proxy');
-    const upstream = field<string>(obj, 'upstream', 'string', '', 'Proxy');
-    const listen = defaultListen(field<string>(obj, 'listen', 'string', '', 'Proxy'));
-    const enabled = field<boolean>(obj, 'enabled', 'boolean', true, 'Proxy');
+  /**
+   * Decodes and checks a create body (POST /proxies). `goType` names the struct in type errors:
+   * `Proxy` for POST /proxies; populate decodes into an anonymous struct embedding it, which Go
+   * names `.Proxy` (and its own `enabled` field just `.enabled`).
+   */
+  parseCreate(obj: Record<string, unknown>, where = '', goType: { proxy: string; enabled: string } = { proxy: 'Proxy', enabled: 'Proxy' }): ProxyInput {
+    const name = field<string>(obj, 'name', 'string', '', goType.proxy);
+    const upstream = field<string>(obj, 'upstream', 'string', '', goType.proxy);
+    const listen = defaultListen(field<string>(obj, 'listen', 'string', '', goType.proxy));
+    const enabled = field<boolean>(obj, 'enabled', 'boolean', true, goType.enabled);
     if (name.length < 1) throw new ApiError(`missing required field: name${where}`, 400);
     if (upstream.length < 1) throw new ApiError(`missing required field: upstream${where}`, 400);
     const problem = checkListen(listen) ?? checkUpstream(upstream);
@@ -103,7 +113,8 @@ export class ProxyCollection {
   /** POST /proxies: 409 when the name exists; a bind failure is a 500 and nothing is stored. */
   async create(input: ProxyInput): Promise<ToxicProxy> {
     if (this.proxies.has(input.name)) throw new ApiError(PROXY_EXISTS, 409);
-    const proxy = new ToxicProxy(input.name, input.listen, input.upstream);
+    this.checkPortFree(input.listen);
+    const proxy = new ToxicProxy(input.name, input.listen, input.upstream, { reusePort: this.reusePort });
     if (input.enabled) await proxy.start();
     this.proxies.set(proxy.name, proxy);
     return proxy;
@@ -111,24 +122,21 @@ export class ProxyCollection {
 
   /**
    * POST /populate: every entry is checked before anything changes; then entries are applied in
-   * order, stopping at the first failure. An existing proxy with the same listen and upstream is
-   * kept untouched (toxics and enabled state included); a different one is replaced.
+   * order, stopping at the first failure, which comes back with the proxies applied before it
+   * (as Toxiproxy answers). An existing proxy with the same listen and upstream is kept untouched
+   * (toxics and enabled state included); a different one is replaced — also by a later entry of
+   * the same body, so with duplicate names the last one wins and both are listed.
    */
-  async populate(body: unknown): Promise<ToxicProxy[]> {
-    if (body === null) return [];
-    if (!Array.isArray(body)) {
-      throw badBody(`json: cannot unmarshal ${jsonKind(body)} into Go value of type []struct { toxiproxy.Proxy }`);
-    }
+  async populate(body: unknown): Promise<{ proxies: ToxicProxy[]; error?: ApiError }> {
+    if (body === null) return { proxies: [] };
+    const entryType = 'struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }';
+    if (!Array.isArray(body)) throw badBody(`json: cannot unmarshal ${jsonKind(body)} into Go value of type []${entryType}`);
     const inputs: ProxyInput[] = [];
-    const names = new Set<string>();
     body.forEach((entry: unknown, i) => {
       if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) {
-        throw badBody(`json: cannot unmarshal ${jsonKind(entry)} into Go value of type toxiproxy.Proxy`);
+        throw badBody(`json: cannot unmarshal ${jsonKind(entry)} into Go value of type ${entryType}`);
       }
-      const input = this.parseCreate((entry ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`);
-      if (names.has(input.name)) throw new ApiError(`duplicate proxy name ${JSON.stringify(input.name)}`, 400);
-      names.add(input.name);
-      inputs.push(input);
+      inputs.push(this.parseCreate((entry ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`, { proxy: '.Proxy', enabled: '' }));
     });
     const out: ToxicProxy[] = [];
     for (const input of inputs) {
@@ -141,9 +149,14 @@ export class ProxyCollection {
         existing.stop();
         this.proxies.delete(input.name);
       }
-      out.push(await this.create(input));
+      try {
+        out.push(await this.create(input));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        return { proxies: out, error: err };
+      }
     }
-    return out;
+    return { proxies: out };
   }
 
   /** POST|PATCH /proxies/{p}: fields absent from the body keep their current values. */
@@ -153,6 +166,7 @@ export class ProxyCollection {
     const enabled = field(obj, 'enabled', 'boolean', proxy.enabled, 'Proxy');
     const problem = checkListen(listen) ?? checkUpstream(upstream);
     if (problem) throw problem;
+    if (!sameListen(listen, proxy.listen)) this.checkPortFree(listen);
     await proxy.update({ listen, upstream, enabled });
   }
 
@@ -166,6 +180,47 @@ export class ProxyCollection {
     for (const proxy of this.proxies.values()) {
       await proxy.start();
       proxy.resetToxics();
+    }
+  }
+
+  /**
+   * With SO_REUSEPORT two of our own proxies could bind one port and split its traffic: refuse as
+   * the kernel would without it.
+   */
+  private checkPortFree(listen: string): void {
+    if (!this.reusePort || splitHostPort(listen)?.port === 0) return;
+    for (const other of this.proxies.values()) {
+      if (other.enabled && sameListen(other.listen, listen)) throw new ApiError(`listen tcp ${listen}: bind: address already in use`, 500);
+    }
+  }
+
+  /** Every proxy as the replicas receive it. */
+  snapshot(): ProxySnapshot[] {
+    return [...this.proxies.values()].map((p) => p.snapshot());
+  }
+
+  /**
+   * Replica side: mirrors the primary's proxies (same resolved listen addresses, bound with
+   * SO_REUSEPORT), so this thread serves its share of the connections with the same toxics.
+   */
+  async reconcile(wanted: readonly ProxySnapshot[]): Promise<void> {
+    const byName = new Map(wanted.map((p) => [p.name, p]));
+    for (const [name, proxy] of this.proxies) {
+      const want = byName.get(name);
+      if (!want || want.id !== proxy.id) {
+        proxy.stop();
+        this.proxies.delete(name);
+      }
+    }
+    for (const want of wanted) {
+      let proxy = this.proxies.get(want.name);
+      if (!proxy) {
+        proxy = new ToxicProxy(want.name, want.listen, want.upstream, { reusePort: true, id: want.id });
+        this.proxies.set(want.name, proxy);
+      }
+      // A replica that cannot bind serves nothing; the primary still does.
+      await proxy.update({ listen: want.listen, upstream: want.upstream, enabled: want.enabled }).catch(() => undefined);
+      proxy.syncToxics(want.toxics);
     }
   }
 

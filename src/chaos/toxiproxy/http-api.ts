@@ -21,13 +21,27 @@ export const TOXIPROXY_COMPAT_VERSION = '2.12.0-tokenstorm';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-type Handler = (ctx: RequestContext) => Promise<void> | void;
+/** What a handler answers; sent after the change (if any) has reached every replica. */
+type Reply = { status: number; json: unknown } | { status: number; empty: true } | { status: number; raw: string; contentType: string };
+
+type Handler = (ctx: RequestContext) => Promise<Reply> | Reply;
 
 interface RequestContext {
-  res: ServerResponse;
   body: string;
   proxyName: string;
   toxicName: string;
+}
+
+const json = (status: number, value: unknown): Reply => ({ status, json: value });
+const empty = (status: number): Reply => ({ status, empty: true });
+
+function sendReply(res: ServerResponse, reply: Reply): void {
+  if ('json' in reply) sendJson(res, reply.status, reply.json);
+  else if ('empty' in reply) sendEmpty(res, reply.status);
+  else {
+    res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(reply.raw) });
+    res.end(reply.raw);
+  }
 }
 
 interface Route {
@@ -67,6 +81,8 @@ function parseStream(value: string): Stream | undefined {
   return v === 'upstream' || v === 'downstream' ? v : undefined;
 }
 
+let lastRevision = 0;
+
 /** POST /proxies/{p}/toxics, checked in Toxiproxy's order. */
 function createToxic(proxy: ToxicProxy, body: string): ToxicSpec {
   const obj = decodeObject(body, 'toxics.ToxicWrapper');
@@ -81,16 +97,17 @@ function createToxic(proxy: ToxicProxy, body: string): ToxicSpec {
   if (proxy.findToxic(name)) throw new ApiError(TOXIC_EXISTS, 409);
   const merged = mergeAttributes(type, {}, obj['attributes']);
   if ('error' in merged) throw badBody(merged.error);
-  return { name, type, stream, toxicity, attributes: merged.attributes };
+  return { name, type, stream, streamName: streamText, revision: ++lastRevision, toxicity, attributes: merged.attributes };
 }
 
 /** POST|PATCH /proxies/{p}/toxics/{t}: attributes merge; toxicity kept when omitted. */
 function updateToxic(current: ToxicSpec, body: string): ToxicSpec {
-  const obj = decodeObject(body, 'struct { Attributes interface {}; Toxicity float32 }');
-  const toxicity = field(obj, 'toxicity', 'number', current.toxicity, 'ToxicWrapper');
-  const merged = mergeAttributes(current.type, current.attributes, obj['attributes']);
+  const obj = decodeObject(body, 'struct { Attributes interface {} "json:\\"attributes\\""; Toxicity float32 "json:\\"toxicity\\"" }');
+  // An anonymous struct: Go names its fields without a type (".toxicity").
+  const toxicity = field(obj, 'toxicity', 'number', current.toxicity, '');
+  const merged = mergeAttributes(current.type, current.attributes, obj['attributes'], 'update');
   if ('error' in merged) throw badBody(merged.error);
-  return { ...current, toxicity, attributes: merged.attributes };
+  return { ...current, revision: ++lastRevision, toxicity, attributes: merged.attributes };
 }
 
 function buildRoutes(collection: ProxyCollection): Route[] {
@@ -99,33 +116,35 @@ function buildRoutes(collection: ProxyCollection): Route[] {
     {
       pattern: ['reset'],
       methods: {
-        POST: async ({ res }) => {
+        POST: async () => {
           await collection.reset();
-          sendEmpty(res, 204);
+          return empty(204);
         },
       },
     },
     {
       pattern: ['proxies'],
       methods: {
-        GET: ({ res }) => sendJson(res, 200, Object.fromEntries(collection.all().map((p) => [p.name, p.toJSON()]))),
-        POST: async ({ res, body }) => {
+        GET: () => json(200, Object.fromEntries(collection.all().map((p) => [p.name, p.toJSON()]))),
+        POST: async ({ body }) => {
           const input = collection.parseCreate(decodeObject(body, 'toxiproxy.Proxy'));
-          sendJson(res, 201, (await collection.create(input)).toJSON());
+          return json(201, (await collection.create(input)).toJSON());
         },
       },
     },
     {
       pattern: ['populate'],
       methods: {
-        POST: async ({ res, body }) => {
+        POST: async ({ body }) => {
+          // Toxiproxy answers populate failures as JSON with the proxies created so far attached.
+          const listed = (proxies: ToxicProxy[]) => (proxies.length === 0 ? null : proxies.map((p) => p.toJSON()));
           try {
-            const proxies = await collection.populate(decodeJson(body));
-            sendJson(res, 201, { proxies: proxies.length === 0 ? null : proxies.map((p) => p.toJSON()) });
+            const { proxies, error } = await collection.populate(decodeJson(body));
+            if (error) return json(error.status, { error: error.message, status: error.status, proxies: listed(proxies) });
+            return json(201, { proxies: listed(proxies) });
           } catch (err) {
             if (!(err instanceof ApiError)) throw err;
-            // Toxiproxy answers populate failures as JSON with the (empty) proxy list attached.
-            sendJson(res, err.status, { error: err.message, status: err.status, proxies: null });
+            return json(err.status, { error: err.message, status: err.status, proxies: null });
           }
         },
       },
@@ -133,27 +152,27 @@ function buildRoutes(collection: ProxyCollection): Route[] {
     {
       pattern: ['proxies', '{proxy}'],
       methods: {
-        GET: (ctx) => sendJson(ctx.res, 200, proxyOf(ctx).toJSON()),
+        GET: (ctx) => json(200, proxyOf(ctx).toJSON()),
         POST: async (ctx) => {
           const proxy = proxyOf(ctx);
           await collection.update(proxy, decodeObject(ctx.body, 'toxiproxy.Proxy'));
-          sendJson(ctx.res, 200, proxy.toJSON());
+          return json(200, proxy.toJSON());
         },
         DELETE: (ctx) => {
           collection.remove(ctx.proxyName);
-          sendEmpty(ctx.res, 204);
+          return empty(204);
         },
       },
     },
     {
       pattern: ['proxies', '{proxy}', 'toxics'],
       methods: {
-        GET: (ctx) => sendJson(ctx.res, 200, proxyOf(ctx).toxicsJson()),
+        GET: (ctx) => json(200, proxyOf(ctx).toxicsJson()),
         POST: (ctx) => {
           const proxy = proxyOf(ctx);
           const toxic = createToxic(proxy, ctx.body);
           proxy.addToxic(toxic);
-          sendJson(ctx.res, 200, toxicJson(toxic));
+          return json(200, toxicJson(toxic));
         },
       },
     },
@@ -163,7 +182,7 @@ function buildRoutes(collection: ProxyCollection): Route[] {
         GET: (ctx) => {
           const toxic = proxyOf(ctx).findToxic(ctx.toxicName);
           if (!toxic) throw new ApiError(TOXIC_NOT_FOUND, 404);
-          sendJson(ctx.res, 200, toxicJson(toxic));
+          return json(200, toxicJson(toxic));
         },
         POST: (ctx) => {
           const proxy = proxyOf(ctx);
@@ -171,22 +190,18 @@ function buildRoutes(collection: ProxyCollection): Route[] {
           if (!current) throw new ApiError(TOXIC_NOT_FOUND, 404);
           const updated = updateToxic(current, ctx.body);
           proxy.updateToxic(updated);
-          sendJson(ctx.res, 200, toxicJson(updated));
+          return json(200, toxicJson(updated));
         },
         DELETE: (ctx) => {
           if (!proxyOf(ctx).removeToxic(ctx.toxicName)) throw new ApiError(TOXIC_NOT_FOUND, 404);
-          sendEmpty(ctx.res, 204);
+          return empty(204);
         },
       },
     },
     {
       pattern: ['version'],
       methods: {
-        GET: ({ res }) => {
-          const body = `{"version": "${TOXIPROXY_COMPAT_VERSION}"}\n`;
-          res.writeHead(200, { 'Content-Type': 'application/json;charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-          res.end(body);
-        },
+        GET: () => ({ status: 200, raw: `{"version": "${TOXIPROXY_COMPAT_VERSION}"}\n`, contentType: 'application/json;charset=utf-8' }),
       },
     },
   ];
@@ -235,6 +250,16 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** Hooks of {@link createApiHandler}. */
+export interface ApiHandlerOptions {
+  /**
+   * Runs after every request that may have changed something (any method but GET), before its
+   * answer is sent: the proxy's data-plane replicas catch up here, so that when a client hears
+   * "disabled" every listener is closed.
+   */
+  afterChange?: () => Promise<void>;
+}
+
 /**
  * Builds the request listener for the API. Mutating requests run one at a time (the Go server
  * holds locks), so concurrent clients never see a half-applied change.
@@ -242,7 +267,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * @example
  * const server = http.createServer(createApiHandler(new ProxyCollection()));
  */
-export function createApiHandler(collection: ProxyCollection): (req: IncomingMessage, res: ServerResponse) => void {
+export function createApiHandler(collection: ProxyCollection, opts: ApiHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = buildRoutes(collection);
   let queue: Promise<void> = Promise.resolve();
 
@@ -271,14 +296,18 @@ export function createApiHandler(collection: ProxyCollection): (req: IncomingMes
       return sendText(res, 403, 'User agent not allowed');
     }
     const run = async (): Promise<void> => {
+      let reply: Reply | ApiError;
       try {
         const body = await readBody(req);
-        await handler({ res, body, ...found.names });
+        reply = await handler({ body, ...found.names });
       } catch (err) {
-        const apiErr = err instanceof ApiError ? err : new ApiError(err instanceof Error ? err.message : String(err), 500);
-        if (!res.headersSent) sendApiError(res, apiErr);
-        else res.destroy();
+        reply = err instanceof ApiError ? err : new ApiError(err instanceof Error ? err.message : String(err), 500);
       }
+      // Even a failed request may have changed something (populate stops partway).
+      if (method !== 'GET' && opts.afterChange) await opts.afterChange().catch(() => undefined);
+      if (res.headersSent) res.destroy();
+      else if (reply instanceof ApiError) sendApiError(res, reply);
+      else sendReply(res, reply);
     };
     queue = queue.then(run, run);
   };

@@ -17,6 +17,10 @@ export interface ToxicSpec {
   name: string;
   type: string;
   stream: Stream;
+  /** The stream as the client spelled it ("UPSTREAM"): Toxiproxy echoes it unchanged. */
+  streamName: string;
+  /** Changes on every create or update (even to the same values), so replicas see each restart. */
+  revision: number;
   toxicity: number;
   attributes: ToxicAttributes;
 }
@@ -53,7 +57,8 @@ export class Link {
   private readonly source: Socket;
   private readonly dest: Socket;
   private stages: Stage[] = [];
-  private names: string[] = [];
+  /** The toxic behind each stage, same index. */
+  private specs: ToxicSpec[] = [];
   private heldBytes = 0;
   private waitingDrain = false;
   private paused = false;
@@ -90,30 +95,55 @@ export class Link {
     dest.on('drain', this.onDrain);
   }
 
-  /** Appends a stage for `toxic` (toxicity drawn now). */
+  /**
+   * Appends a stage for `toxic` (toxicity drawn now). On an open connection the stage before it
+   * is restarted, as Toxiproxy interrupts the last toxic to re-wire its output.
+   */
   addToxic(toxic: ToxicSpec, fromConnectionStart = false): void {
     const init = { host: this.stageHost, attributes: toxic.attributes, active: draw(toxic.toxicity), fromConnectionStart };
     const stage = createStage(toxic.type, init, this.sink);
     const last = this.stages.at(-1);
-    if (last) last.next = stage;
+    if (last) {
+      last.next = stage;
+      if (!fromConnectionStart) this.restartAt(this.stages.length - 1);
+    }
     this.stages.push(stage);
-    this.names.push(toxic.name);
+    this.specs.push(toxic);
   }
 
+  /** Restarts the toxic's stage with its new attributes (held data released, toxicity redrawn). */
   updateToxic(toxic: ToxicSpec): void {
-    this.stages[this.names.indexOf(toxic.name)]?.update(toxic.attributes, draw(toxic.toxicity));
+    const index = this.indexOf(toxic.name);
+    if (index < 0) return;
+    this.specs[index] = toxic;
+    this.restartAt(index);
   }
 
-  /** Removes the stage: what it holds moves on at once, then the chain closes over the gap. */
+  /**
+   * Removes the stage: what it holds moves on at once, then the chain closes over the gap and the
+   * stage before it is restarted (as in Toxiproxy).
+   */
   removeToxic(name: string): void {
-    const index = this.names.indexOf(name);
+    const index = this.indexOf(name);
     const stage = this.stages[index];
     if (stage === undefined) return;
     stage.remove();
     this.stages.splice(index, 1);
-    this.names.splice(index, 1);
+    this.specs.splice(index, 1);
     const prev = this.stages[index - 1];
-    if (prev) prev.next = this.stages[index] ?? this.sink;
+    if (prev) {
+      prev.next = this.stages[index] ?? this.sink;
+      this.restartAt(index - 1);
+    }
+  }
+
+  private indexOf(name: string): number {
+    return this.specs.findIndex((s) => s.name === name);
+  }
+
+  private restartAt(index: number): void {
+    const spec = this.specs[index]!;
+    this.stages[index]!.restart(spec.attributes, draw(spec.toxicity));
   }
 
   /** Stops all timers; the sockets are handled by the connection. */

@@ -6,7 +6,7 @@
 import { type AddressInfo, createServer, connect, type Server, type Socket } from 'node:net';
 import { bindHost, isLoopbackHost, joinHostPort, splitHostPort } from './address.ts';
 import { ApiError } from './api-error.ts';
-import { closeGracefully, Connection, type ConnectionOwner, type Stream, type ToxicSpec } from './link.ts';
+import { closeGracefully, Connection, type ConnectionOwner, type ToxicSpec } from './link.ts';
 
 /** The three settable fields of a proxy. */
 export interface ProxySettings {
@@ -29,7 +29,8 @@ export interface ToxicJson {
   attributes: Record<string, number>;
   name: string;
   type: string;
-  stream: Stream;
+  /** As the client spelled it (Toxiproxy keeps "UPSTREAM" as given). */
+  stream: string;
   toxicity: number;
 }
 
@@ -43,9 +44,28 @@ export function sameListen(a: string, b: string): boolean {
 
 function noop(): void {}
 
+let lastProxyId = 0;
+
+/** A proxy as the data-plane replicas receive it (see ./replicas.ts). */
+export interface ProxySnapshot {
+  /** Changes when a proxy of the same name is replaced (populate), so replicas rebuild it. */
+  id: number;
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicSpec[];
+}
+
 /** One proxy of the collection; its JSON is what the API shows. */
 export class ToxicProxy implements ConnectionOwner {
+  readonly id: number;
   readonly name: string;
+  /**
+   * Bind with SO_REUSEPORT so data-plane replicas in other threads can listen on the same port
+   * (the kernel spreads connections across them).
+   */
+  private readonly reusePort: boolean;
   listen: string;
   upstream: string;
   enabled = false;
@@ -56,7 +76,9 @@ export class ToxicProxy implements ConnectionOwner {
   /** Both streams, in insertion order. */
   private toxics: ToxicSpec[] = [];
 
-  constructor(name: string, listen: string, upstream: string) {
+  constructor(name: string, listen: string, upstream: string, opts: { reusePort?: boolean; id?: number } = {}) {
+    this.id = opts.id ?? ++lastProxyId;
+    this.reusePort = opts.reusePort ?? false;
     this.name = name;
     this.listen = listen;
     this.upstream = upstream;
@@ -72,7 +94,7 @@ export class ToxicProxy implements ConnectionOwner {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host: bindHost(hp.host), port: hp.port, exclusive: true }, () => {
+        server.listen({ host: bindHost(hp.host), port: hp.port, exclusive: true, reusePort: this.reusePort }, () => {
           server.off('error', reject);
           resolve();
         });
@@ -195,6 +217,25 @@ export class ToxicProxy implements ConnectionOwner {
     return ordered.map(toxicJson);
   }
 
+  /** Everything a replica needs to mirror this proxy. */
+  snapshot(): ProxySnapshot {
+    return { id: this.id, name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: [...this.toxics] };
+  }
+
+  /**
+   * Replica side: brings this proxy's toxics in line with the primary's, one API-level change at
+   * a time (added, updated and removed toxics restart their neighbours exactly as on the primary).
+   */
+  syncToxics(wanted: readonly ToxicSpec[]): void {
+    const wantedByName = new Map(wanted.map((t) => [t.name, t]));
+    for (const t of [...this.toxics]) if (!wantedByName.has(t.name)) this.removeToxic(t.name);
+    for (const t of wanted) {
+      const have = this.findToxic(t.name);
+      if (!have) this.addToxic(t);
+      else if (have.revision !== t.revision) this.updateToxic(t);
+    }
+  }
+
   toJSON(): ProxyJson {
     return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxicsJson() };
   }
@@ -202,5 +243,5 @@ export class ToxicProxy implements ConnectionOwner {
 
 /** A toxic as the API shows it: every attribute, zeros included. */
 export function toxicJson(t: ToxicSpec): ToxicJson {
-  return { attributes: { ...t.attributes }, name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity };
+  return { attributes: { ...t.attributes }, name: t.name, type: t.type, stream: t.streamName, toxicity: t.toxicity };
 }

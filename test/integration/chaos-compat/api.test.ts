@@ -87,7 +87,8 @@ describe('proxies', () => {
     const res = await raw(control.url, 'POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: echo.upstream, x: 1 });
     expect(res.status).toBe(201);
     const body = JSON.parse(res.text);
-    expect(Object.keys(body)).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
+    // Real Toxiproxy 2.12 also serialises its (empty) zerolog `Logger`; nothing else may differ.
+    expect(Object.keys(body).filter((k) => !(REAL && k === 'Logger'))).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
     expect(body).toMatchObject({ name, upstream: echo.upstream, enabled: true, toxics: [] });
     expect(body.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(portOf(body.listen)).toBeGreaterThan(0);
@@ -187,11 +188,18 @@ describe('toxics', () => {
     await raw(control.url, 'POST', path, { type: 'latency' });
     // Names are unique across both streams.
     await expectError(raw(control.url, 'POST', path, { type: 'latency', name: 'latency_downstream', stream: 'upstream' }), 409, 'toxic already exists');
-    if (!REAL) {
-      // Both crash a real Toxiproxy; the embedded one refuses them.
-      expect((await raw(control.url, 'POST', path, { type: 'bandwidth', attributes: { rate: -1 } })).status).toBe(400);
-      expect((await raw(control.url, 'POST', path, { type: 'slicer', attributes: { average_size: 0 } })).status).toBe(400);
-    }
+  });
+
+  // Deliberate difference: real Toxiproxy 2.12.0 accepts both and then panics (bandwidth: slice
+  // bounds out of range; slicer: unbounded recursion), taking down every proxy. The embedded
+  // server refuses them with 400 instead, so this case runs against the embedded server only.
+  it.skipIf(REAL)('refuses the inputs that crash real Toxiproxy 2.12 (bandwidth rate -1, slicer average_size 0)', async () => {
+    const name = control.name('crash');
+    await control.client.createProxy({ name, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const path = `/proxies/${name}/toxics`;
+    await expectError(raw(control.url, 'POST', path, { type: 'bandwidth', attributes: { rate: -1 } }), 400, 'bad request body: rate must be >= 0');
+    await expectError(raw(control.url, 'POST', path, { type: 'slicer', attributes: { average_size: 0 } }), 400, 'bad request body: average_size must be > 0');
+    expect((await raw(control.url, 'GET', path)).text).toBe('[]');
   });
 
   it('lists upstream toxics first, each stream in insertion order', async () => {
@@ -257,11 +265,11 @@ describe('populate and reset', () => {
     const name = control.name('reset');
     const proxy = await control.client.createProxy({ name, listen: '127.0.0.1:0', upstream: echo.upstream });
     const probe = await openProbe(portOf(proxy.listen));
-    await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } });
+    await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 5000, jitter: 0 } });
     const other = control.name('reset2');
     await control.client.createProxy({ name: other, listen: '127.0.0.1:0', upstream: echo.upstream, enabled: false });
     await control.client.reset();
-    expect(await roundTripMs(probe, 'after reset')).toBeLessThan(100);
+    expect(await roundTripMs(probe, 'after reset')).toBeLessThan(2500);
     expect((await control.client.get(name)).toJson()).toMatchObject({ enabled: true });
     expect(JSON.parse((await raw(control.url, 'GET', `/proxies/${name}/toxics`)).text)).toEqual([]);
     expect((await control.client.get(other)).enabled).toBe(true);

@@ -1,16 +1,20 @@
 /**
- * Shared pieces of the Toxiproxy compatibility suite. By default every file starts the embedded
- * fault server; with TOXIPROXY_URL set the same assertions run against a real Toxiproxy (whose
- * upstreams are still our echo servers on 127.0.0.1).
+ * Shared pieces of the Toxiproxy compatibility suite. In the `default` vitest project every file
+ * starts the embedded fault server; in the `real-toxiproxy` project (see vitest.config.ts) the same
+ * assertions run against the real Toxiproxy 2.12 its globalSetup started, and with TOXIPROXY_URL set
+ * against any Toxiproxy you point them at (upstreams are still our echo servers on 127.0.0.1).
  */
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { inject } from 'vitest';
 import { startFaultServer } from '../../../src/chaos/fault-server.ts';
 
+/** The real Toxiproxy to test, if any: from the real-toxiproxy project, or TOXIPROXY_URL. */
+const REAL_URL = inject('toxiproxyUrl') || process.env['TOXIPROXY_URL'] || '';
+
 /** True when the suite runs against a real Toxiproxy. */
-export const REAL = Boolean(process.env['TOXIPROXY_URL']);
+export const REAL = REAL_URL !== '';
 
 export interface Control {
   url: string;
@@ -23,7 +27,7 @@ export interface Control {
 
 export async function startControl(): Promise<Control> {
   const embedded = REAL ? undefined : await startFaultServer();
-  const url = (process.env['TOXIPROXY_URL'] ?? embedded!.url).replace(/\/$/, '');
+  const url = (REAL ? REAL_URL : embedded!.url).replace(/\/$/, '');
   const created: string[] = [];
   return {
     url,
@@ -187,21 +191,4 @@ export async function roundTripMs(probe: Probe, payload: Buffer | string): Promi
   probe.socket.write(data);
   await probe.waitBytes(before + data.length);
   return performance.now() - t0;
-}
-
-/**
- * Runs `fn` while watching this process's event loop, and returns the worst stall seen. Upper
- * timing bounds add it: timers never fire early, so lower bounds stay strict, but on a loaded CI
- * machine a late wake-up (of the test or of the embedded proxy) must not read as a slow toxic.
- */
-export async function withLag<T>(fn: () => Promise<T>): Promise<{ result: T; lagMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    const result = await fn();
-    // The histogram holds whole timer intervals; the stall is what exceeds the resolution.
-    return { result, lagMs: h.count > 0 ? Math.max(0, h.max / 1e6 - 5) : 0 };
-  } finally {
-    h.disable();
-  }
 }

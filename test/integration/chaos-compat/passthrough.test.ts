@@ -1,5 +1,5 @@
 /**
- * The proxy without toxics: byte-exact, cheap, and `enabled:false` really takes it down.
+ * The proxy without toxics: byte-exact, keeps connections, and `enabled:false` really takes it down.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -93,7 +93,7 @@ describe('enabled:false', () => {
   });
 });
 
-describe('overhead', () => {
+describe('keep-alive HTTP', () => {
   let http: Server;
   let httpPort: number;
 
@@ -111,34 +111,21 @@ describe('overhead', () => {
     await new Promise((resolve) => http.close(resolve));
   });
 
-  async function meanMs(client: Client, n: number): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const res = await client.request({ path: '/', method: 'GET' });
-      await res.body.text();
-      total += performance.now() - t0;
+  // How much a proxy adds per request is measured by `tokenstorm bench proxy` (direct vs embedded
+  // vs real Toxiproxy): a timing bound here would fail on a busy machine and prove nothing.
+  it('carries many keep-alive HTTP requests on one connection without toxics', async () => {
+    const proxy = await control.client.createProxy({ name: control.name('keepalive'), listen: '127.0.0.1:0', upstream: `127.0.0.1:${httpPort}` });
+    const proxied = new Client(`http://127.0.0.1:${portOf(proxy.listen)}`, { pipelining: 1 });
+    let connects = 0;
+    proxied.on('connect', () => (connects += 1));
+    const bodies: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const res = await proxied.request({ path: '/', method: 'GET' });
+      expect(res.statusCode).toBe(200);
+      bodies.push(await res.body.text());
     }
-    return total / n;
-  }
-
-  it('adds < 0.3 ms mean per keep-alive request without toxics', async () => {
-    const proxy = await control.client.createProxy({ name: control.name('overhead'), listen: '127.0.0.1:0', upstream: `127.0.0.1:${httpPort}` });
-    const direct = new Client(`http://127.0.0.1:${httpPort}`);
-    const proxied = new Client(`http://127.0.0.1:${portOf(proxy.listen)}`);
-    await meanMs(direct, 200);
-    await meanMs(proxied, 200);
-    // Interleaved rounds so drift in machine load hits both sides alike.
-    const d: number[] = [];
-    const p: number[] = [];
-    for (let round = 0; round < 10; round++) {
-      d.push(await meanMs(direct, 100));
-      p.push(await meanMs(proxied, 100));
-    }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const addedMs = median(p) - median(d);
-    expect(addedMs, `direct ${median(d).toFixed(3)} ms, proxied ${median(p).toFixed(3)} ms`).toBeLessThan(0.3);
-    await direct.close();
+    expect(new Set(bodies)).toEqual(new Set(['ok']));
+    expect(connects).toBe(1);
     await proxied.close();
   });
 });

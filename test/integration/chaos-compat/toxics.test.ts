@@ -1,6 +1,9 @@
 /**
- * What each toxic does to real bytes on real sockets, timed with bounds that allow for a loaded CI
- * machine but would catch wrong units (ms vs s, KB vs KiB) or accumulating delays.
+ * What each toxic does to real bytes on real sockets. Lower bounds are exact (timers never fire
+ * early, in Node or in Go); upper bounds only separate right from wrong behaviour (ms vs s,
+ * accumulating delays, an idle timer that never resets) with seconds of margin, because the
+ * machine may be busy. How close to the nominal times each proxy gets is a benchmark's question
+ * (`tokenstorm bench proxy`), not a test's.
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +17,6 @@ import {
   sleep,
   startControl,
   startTcpServer,
-  withLag,
 } from './helpers.ts';
 
 let control: Control;
@@ -51,24 +53,22 @@ function toxic(type: string, attributes: Record<string, number>, stream: 'upstre
 describe('latency', () => {
   it('delays each chunk by latency ± jitter without accumulating', async () => {
     const proxy = await proxyTo(echo.upstream, 'lat');
-    await proxy.addToxic(toxic('latency', { latency: 100, jitter: 20 }));
+    await proxy.addToxic(toxic('latency', { latency: 300, jitter: 20 }));
     const probe = await openProbe(portOf(proxy.listen));
     for (let i = 0; i < 4; i++) {
-      const { result: ms, lagMs } = await withLag(() => roundTripMs(probe, `ping${i}`));
-      expect(ms).toBeGreaterThanOrEqual(100 - 20 - 1);
-      expect(ms).toBeLessThanOrEqual(100 + 20 + 15 + lagMs);
+      const ms = await roundTripMs(probe, `ping${i}`);
+      expect(ms).toBeGreaterThanOrEqual(300 - 20 - 1);
+      expect(ms).toBeLessThan(3000); // seconds instead of ms would be 300 000
     }
-    // Ten chunks sent 10 ms apart arrive ~100 ms after each was sent, not 10 × 100 ms.
-    const { result: totalMs, lagMs } = await withLag(async () => {
-      const t0 = performance.now();
-      for (let i = 0; i < 10; i++) {
-        probe.socket.write('x');
-        await sleep(10);
-      }
-      await probe.waitBytes(4 * 5 + 10, 2000);
-      return performance.now() - t0;
-    });
-    expect(totalMs).toBeLessThan(100 + 100 + 20 + 30 + lagMs);
+    // Ten chunks sent 10 ms apart arrive ~300 ms after each was sent: ~400 ms in all, where
+    // accumulating delays would take 10 × 300 ms.
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++) {
+      probe.socket.write('x');
+      await sleep(10);
+    }
+    await probe.waitBytes(4 * 5 + 10, 10_000);
+    expect(performance.now() - t0).toBeLessThan(2000);
     probe.socket.destroy();
   });
 
@@ -78,9 +78,9 @@ describe('latency', () => {
     await proxy.addToxic(toxic('latency', { latency: 50, jitter: 0 }, 'downstream', { name: 'b' }));
     await proxy.addToxic(toxic('latency', { latency: 40, jitter: 0 }, 'upstream'));
     const probe = await openProbe(portOf(proxy.listen));
-    const { result: ms, lagMs } = await withLag(() => roundTripMs(probe, 'two'));
+    const ms = await roundTripMs(probe, 'two');
     expect(ms).toBeGreaterThanOrEqual(140 - 1);
-    expect(ms).toBeLessThanOrEqual(140 + 15 + lagMs);
+    expect(ms).toBeLessThan(3000);
     probe.socket.destroy();
   });
 
@@ -93,8 +93,8 @@ describe('latency', () => {
     await sleep(100);
     expect(probe.received().length).toBe(0);
     await lat.remove();
-    await probe.waitBytes(4, 1000);
-    expect(performance.now() - t0).toBeLessThan(400);
+    await probe.waitBytes(4, 3000);
+    expect(performance.now() - t0).toBeLessThan(5000);
     expect(probe.received().toString()).toBe('held');
     probe.socket.destroy();
   });
@@ -102,17 +102,17 @@ describe('latency', () => {
   it('applies added and updated toxics to open connections at once', async () => {
     const proxy = await proxyTo(echo.upstream, 'live');
     const probe = await openProbe(portOf(proxy.listen));
-    expect(await roundTripMs(probe, 'before')).toBeLessThan(300);
-    const lat = await proxy.addToxic(toxic('latency', { latency: 300, jitter: 0 }));
-    expect(await roundTripMs(probe, 'added')).toBeGreaterThanOrEqual(300);
+    expect(await roundTripMs(probe, 'before')).toBeLessThan(2000);
+    const lat = await proxy.addToxic(toxic('latency', { latency: 2000, jitter: 0 }));
+    expect(await roundTripMs(probe, 'added')).toBeGreaterThanOrEqual(2000);
     await lat.update({ toxicity: 0 } as never); // redrawn on update: never applies now
-    expect(await roundTripMs(probe, 'off')).toBeLessThan(300);
+    expect(await roundTripMs(probe, 'off')).toBeLessThan(2000);
     probe.socket.destroy();
   });
 
   it('draws toxicity per connection, not per request', async () => {
     const proxy = await proxyTo(echo.upstream, 'toxicity');
-    await proxy.addToxic(toxic('latency', { latency: 300, jitter: 0 }, 'downstream', { toxicity: 0.5 }));
+    await proxy.addToxic(toxic('latency', { latency: 1500, jitter: 0 }, 'downstream', { toxicity: 0.5 }));
     const outcomes = await Promise.all(
       Array.from({ length: 30 }, async () => {
         const probe = await openProbe(portOf(proxy.listen));
@@ -122,9 +122,9 @@ describe('latency', () => {
         return ms;
       }),
     );
-    // One draw covers the connection: all its round trips are delayed (never < 300) or none is.
-    for (const ms of outcomes) expect(new Set(ms.map((m) => m >= 300)).size, String(ms)).toBe(1);
-    const slowCount = outcomes.filter((ms) => ms[0]! >= 300).length;
+    // One draw covers the connection: all its round trips are delayed (never < 1500) or none is.
+    for (const ms of outcomes) expect(new Set(ms.map((m) => m >= 1500)).size, String(ms)).toBe(1);
+    const slowCount = outcomes.filter((ms) => ms[0]! >= 1500).length;
     expect(slowCount).toBeGreaterThan(0);
     expect(slowCount).toBeLessThan(30);
   });
@@ -135,15 +135,13 @@ describe('bandwidth', () => {
     const proxy = await proxyTo(blob.upstream, 'bw');
     await proxy.addToxic(toxic('bandwidth', { rate: 1000 }));
     const probe = await openProbe(portOf(proxy.listen));
-    const { result: ms, lagMs } = await withLag(async () => {
-      const t0 = performance.now();
-      probe.socket.write('go');
-      await probe.waitBytes(BLOB_BYTES, 3000);
-      return performance.now() - t0;
-    });
-    // 1 KB = 1000 B: at 1024 B/KB it would take 469 ms.
+    const t0 = performance.now();
+    probe.socket.write('go');
+    await probe.waitBytes(BLOB_BYTES, 10_000);
+    const ms = performance.now() - t0;
+    // 1 KB = 1000 B: at 1024 B/KB it would take 469 ms; unpaced, a few ms.
     expect(ms).toBeGreaterThanOrEqual(475);
-    expect(ms).toBeLessThanOrEqual(480 + 15 + lagMs);
+    expect(ms).toBeLessThan(5000);
     expect(probe.received().equals(BLOB)).toBe(true);
     probe.socket.destroy();
   });
@@ -154,15 +152,13 @@ describe('timeout', () => {
     const proxy = await proxyTo(echo.upstream, 'timeout');
     await proxy.addToxic(toxic('timeout', { timeout: 300 }));
     const probe = await openProbe(portOf(proxy.listen));
-    const { result: ms, lagMs } = await withLag(async () => {
-      const t0 = performance.now();
-      probe.socket.write('a');
-      await sleep(200);
-      probe.socket.write('b'); // its echo resets the idle timer
-      return (await probe.closed).atMs - t0;
-    });
+    const t0 = performance.now();
+    probe.socket.write('a');
+    await sleep(200);
+    probe.socket.write('b'); // its echo resets the idle timer
+    const ms = (await probe.closed).atMs - t0;
     expect(ms).toBeGreaterThanOrEqual(490);
-    expect(ms).toBeLessThanOrEqual(500 + 30 + lagMs);
+    expect(ms).toBeLessThan(5000);
     expect(probe.received().length).toBe(0);
   });
 
@@ -186,15 +182,12 @@ describe('reset_peer', () => {
     const proxy = await proxyTo(echo.upstream, 'reset');
     await proxy.addToxic(toxic('reset_peer', { timeout: 100 }));
     const probe = await openProbe(portOf(proxy.listen));
-    const { result, lagMs } = await withLag(async () => {
-      const t0 = performance.now();
-      probe.socket.write('boom');
-      const closed = await probe.closed;
-      return { code: closed.code, ms: closed.atMs - t0 };
-    });
-    expect(result.code).toBe('ECONNRESET');
-    expect(result.ms).toBeGreaterThanOrEqual(99);
-    expect(result.ms).toBeLessThanOrEqual(100 + 20 + lagMs);
+    const t0 = performance.now();
+    probe.socket.write('boom');
+    const closed = await probe.closed;
+    expect(closed.code).toBe('ECONNRESET');
+    expect(closed.atMs - t0).toBeGreaterThanOrEqual(99);
+    expect(closed.atMs - t0).toBeLessThan(5000);
     expect(probe.received().length).toBe(0);
   });
 
@@ -253,18 +246,16 @@ describe('limit_data, slicer, slow_close', () => {
   it('slow_close delays the close by `delay` and leaves data alone', async () => {
     const closer = await startTcpServer((s) => s.once('data', () => s.end('bye')));
     const proxy = await proxyTo(closer.upstream, 'slowclose');
-    await proxy.addToxic(toxic('slow_close', { delay: 200 }));
+    await proxy.addToxic(toxic('slow_close', { delay: 1500 }));
     const probe = await openProbe(portOf(proxy.listen));
-    const { result, lagMs } = await withLag(async () => {
-      const t0 = performance.now();
-      probe.socket.write('hi');
-      await probe.waitBytes(3);
-      const dataMs = performance.now() - t0;
-      return { dataMs, closeMs: (await probe.closed).atMs - t0 };
-    });
-    expect(result.dataMs).toBeLessThan(50 + lagMs);
-    expect(result.closeMs).toBeGreaterThanOrEqual(199);
-    expect(result.closeMs).toBeLessThanOrEqual(200 + 20 + lagMs);
+    const t0 = performance.now();
+    probe.socket.write('hi');
+    await probe.waitBytes(3);
+    // The data is not held: it arrives while the close is still being delayed.
+    expect(probe.socket.destroyed).toBe(false);
+    const closeMs = (await probe.closed).atMs - t0;
+    expect(closeMs).toBeGreaterThanOrEqual(1499);
+    expect(closeMs).toBeLessThan(10_000);
     expect(probe.received().toString()).toBe('bye');
     await closer.close();
   });

@@ -72,6 +72,13 @@ export class ResetPeerStage extends Stage {
     else super.flush();
   }
 
+  /**
+   * Restarted (update, or a toxic added after it): nothing to release. Toxiproxy's reset_peer
+   * cannot be interrupted once a chunk has triggered it (it sleeps, then resets), so a pending
+   * reset still happens; an untriggered one keeps waiting for its first chunk.
+   */
+  protected override onInterrupt(): void {}
+
   private trigger(): void {
     if (this.triggered) return;
     this.triggered = true;

@@ -83,14 +83,24 @@ export abstract class Stage implements ChunkSink {
     else this.finish();
   }
 
-  /** New attributes and a fresh toxicity draw (Toxiproxy restarts the toxic on update). */
-  update(attributes: ToxicAttributes, active: boolean): void {
+  /**
+   * Toxiproxy 2.12 interrupts and restarts a toxic when it is updated or when a toxic is added
+   * (or removed) right after it in the same direction: what it holds is released at once (an
+   * interrupted latency toxic passes its chunk on without the delay), its toxicity is drawn
+   * again and its timers start over. `attributes` are the (possibly new) attributes.
+   */
+  restart(attributes: ToxicAttributes, active: boolean): void {
     const wasActive = this.active;
     this.attributes = attributes;
     this.active = active;
     if (this.done) return;
-    if (wasActive && !active) this.flush();
-    else if (active) this.onUpdate(wasActive);
+    if (wasActive) this.onInterrupt();
+    if (active && !this.done) this.onUpdate(wasActive);
+  }
+
+  /** The toxic is interrupted: release what is held (default: everything, at once). */
+  protected onInterrupt(): void {
+    this.flush();
   }
 
   /** The toxic was deleted: release what is held now, then the link unlinks this stage. */
