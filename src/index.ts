@@ -27,7 +27,8 @@ export { ERROR_DETAIL_HEADER, OIDC_PROVIDER_DETAILS } from './idp/error-details.
 // Flows.
 export { HttpClient, classifySocketError, type HttpClientOptions, type Route, type RouteTarget } from './flow/http.ts';
 export { discover, type FlowTarget } from './flow/target.ts';
-export { oidcProviderLogin, type LoginDriver, type LoginResult } from './flow/login-driver.ts';
+export type { LoginDriver, LoginResult } from './flow/login-driver.ts';
+export { oidcProviderLogin } from './target/login/oidc-provider.ts';
 export { runFlow, obtainCode, exchangeCode, type FlowContext, type FlowRecord, type FlowObserver, type ObtainedCode } from './flow/pkce-flow.ts';
 export { FlowSession } from './flow/session.ts';
 export { classifyOAuthError } from './flow/classify.ts';
