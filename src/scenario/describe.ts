@@ -99,6 +99,7 @@ function targetWords(plan: RunPlan): string {
   if (t.clientId !== null) parts.push(`client ${t.clientId}`);
   if (t.redirectUri !== null) parts.push(`redirect ${t.redirectUri}`);
   if (t.issuer === null) parts.push(`code TTL ${t.codeTtlSec}s`);
+  if (t.login.driver !== 'oidc-provider') parts.push(`login driver ${t.login.driver}${t.login.module ? ` (${t.login.module})` : ''}`);
   return parts.join(', ');
 }
 

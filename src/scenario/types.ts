@@ -4,6 +4,7 @@
  * the plan holds ms only.
  */
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
+import type { LoginOptions } from '../target/login/registry.ts';
 
 /** A duration: '500ms', '10s', '2m', '1h' or a number of milliseconds. */
 export type Duration = string | number;
@@ -55,6 +56,20 @@ export interface SloInput {
   endpoint?: EndpointClass;
 }
 
+/** Scenario `target.login`: which login driver, and the overrides it takes. */
+export interface LoginInput {
+  /** 'oidc-provider' (default), 'form' (any HTML login form), 'keycloak', or 'script' (your module). */
+  driver?: 'oidc-provider' | 'form' | 'keycloak' | 'script';
+  /** form/keycloak: name of the username input when detection picks the wrong one. */
+  usernameField?: string;
+  /** form/keycloak: name of the password input. */
+  passwordField?: string;
+  /** form/keycloak: the consent button to press (name, id, value or label). */
+  consentButton?: string;
+  /** script: path of a .ts/.js module exporting `login(ctx)`, relative to the scenario file. */
+  module?: string;
+}
+
 /** A scenario as written. Unknown keys are rejected. */
 export interface ScenarioInput {
   name?: string;
@@ -92,9 +107,12 @@ export interface ScenarioInput {
     redirectUri?: string;
     scope?: string;
     username?: string;
-    password?: string;
+    /** The user's password, or `{ env: "NAME" }` to read it from the environment when the scenario loads. */
+    password?: string | { env: string };
     /** Embedded IdP: authorization-code TTL (s), default 60. */
     codeTtlSec?: number;
+    /** How flows log in. Default: the oidc-provider driver (the embedded IdP's pages). */
+    login?: LoginInput;
   };
   faults?: FaultInput[];
   slo?: SloInput;
@@ -149,6 +167,8 @@ export interface RunPlan {
     username: string;
     password: string;
     codeTtlSec: number;
+    /** The login driver and its options (`module` absolute). */
+    login: LoginOptions;
   };
   faults: Fault[];
   slo: { p95Ms: number | null; errorRate: number | null; endpoint: EndpointClass };

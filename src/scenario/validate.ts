@@ -4,13 +4,15 @@
  * runs. All problems go out as one `ERR_SCENARIO_INVALID` whose message is one line, because the
  * CLI prints one line: `<file>: <problem>; <problem>; …`.
  */
-import { basename, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { loopbackProblem } from '../chaos/loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';
 import type { FailureClass } from '../report/schema.ts';
-import { arrayAt, dur, enumProblem, num, objectAt, oneOf, str } from './checks.ts';
+import { LOGIN_DRIVER_NAMES, LOGIN_DRIVERS, type LoginOptions } from '../target/login/registry.ts';
+import { arrayAt, dur, enumProblem, num, objectAt, oneOf, secret, str } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
@@ -32,7 +34,8 @@ const LOAD_KEYS = [
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
-const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec'];
+const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec', 'login'];
+const LOGIN_KEYS = ['driver', 'usernameField', 'passwordField', 'consentButton', 'module'] as const;
 const SLO_KEYS = ['p95Ms', 'errorRate', 'endpoint'];
 
 /** Defaults a scenario may leave out (also shown by the dry-run). */
@@ -79,7 +82,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   if (mode === 'token' && load?.model === 'closed') {
     p.push(`mode token needs the open model (load.model is closed): exchanges are scheduled at a rate`);
   }
-  const target = readTarget(root.target, p);
+  const target = readTarget(root.target, file, p);
   const codeBank = readCodeBank(root.codeBank, p);
   if (target.issuer === null && codeBank.maxAgeMs >= target.codeTtlSec * 1000) {
     p.push(
@@ -209,7 +212,7 @@ function readCodeBank(v: unknown, p: Problems): RunPlan['codeBank'] {
   };
 }
 
-function readTarget(v: unknown, p: Problems): RunPlan['target'] {
+function readTarget(v: unknown, file: string | null, p: Problems): RunPlan['target'] {
   const o: Obj = (v === undefined ? {} : objectAt(v, 'target', TARGET_KEYS, p)) ?? {};
   const issuer = str(o, 'issuer', 'target', p);
   if (issuer !== undefined) {
@@ -226,9 +229,33 @@ function readTarget(v: unknown, p: Problems): RunPlan['target'] {
     redirectUri: redirectUri ?? null,
     scope: str(o, 'scope', 'target', p) ?? DEFAULTS.scope,
     username: str(o, 'username', 'target', p) ?? DEFAULTS.username,
-    password: str(o, 'password', 'target', p) ?? DEFAULTS.password,
+    password: secret(o, 'password', 'target', p) ?? DEFAULTS.password,
     codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
+    login: readLogin(o.login, file, p),
   };
+}
+
+function readLogin(v: unknown, file: string | null, p: Problems): LoginOptions {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'target.login', LOGIN_KEYS, p)) ?? {};
+  const driver = oneOf(o, 'driver', 'target.login', LOGIN_DRIVER_NAMES, p) ?? 'oidc-provider';
+  const accepts: readonly string[] = LOGIN_DRIVERS[driver].accepts;
+  const out: LoginOptions = { driver };
+  for (const key of LOGIN_KEYS) {
+    if (key === 'driver' || o[key] === undefined) continue;
+    if (!accepts.includes(key)) {
+      p.push(`target.login.${key} does not apply to the ${driver} driver (${accepts.length > 0 ? `it takes ${accepts.join(', ')}` : 'it takes no options'})`);
+      continue;
+    }
+    const value = str(o, key, 'target.login', p);
+    if (value === undefined) continue;
+    // A module path is relative to the scenario file, like an import.
+    out[key] = key === 'module' ? resolve(file === null ? '.' : dirname(file), value) : value;
+  }
+  if (out.module !== undefined && !existsSync(out.module)) p.push(`target.login.module file not found: ${out.module}`);
+  if (driver === 'script' && out.module === undefined && o.module === undefined) {
+    p.push('target.login.module is required for the script driver (a .ts file exporting login(ctx))');
+  }
+  return out;
 }
 
 function readSlo(v: unknown, p: Problems): RunPlan['slo'] {

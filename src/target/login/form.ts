@@ -48,6 +48,7 @@ const ACCEPT_HTML: Readonly<Record<string, string>> = Object.freeze({ accept: 't
 const CONSENT_WORDS = /^(allow|accept|approve|consent|grant|authori[sz]e|yes|continue|agree)\b/i;
 const REFUSE_WORDS = /deny|cancel|reject|decline|refuse|^no\b/i;
 const USERNAME_HINT = /user|login|e-?mail|identifier|account/i;
+const USERNAME_STEP_HINT = /user|login|identifier/i;
 const TEXT_TYPES = new Set(['text', 'email', 'tel']);
 
 /** The password input of a form (by name when given), or undefined. */
@@ -56,14 +57,22 @@ function passwordFieldOf(form: HtmlForm, name: string | undefined): FormField | 
   return form.fields.find((f) => f.type === 'password');
 }
 
-/** The username input: by name when given; else by autocomplete/type/name/id; else, beside a password, the first text input. */
+/**
+ * The username input: by name when given; else by autocomplete/type/name/id; else, beside a
+ * password, the first text input. Without a password beside it (the first page of a multi-step
+ * login) only an explicit sign is taken: autocomplete=username, or a name/id saying user, login or
+ * identifier — a newsletter's email box is not a login.
+ */
 function usernameFieldOf(form: HtmlForm, name: string | undefined, besidePassword: boolean): FormField | undefined {
   if (name !== undefined) return form.fields.find((f) => f.name === name);
   const visible = form.fields.filter((f) => TEXT_TYPES.has(f.type));
+  if (!besidePassword) {
+    return visible.find((f) => f.autocomplete === 'username' || USERNAME_STEP_HINT.test(f.name) || USERNAME_STEP_HINT.test(f.id ?? ''));
+  }
   return (
     visible.find((f) => f.autocomplete === 'username' || f.autocomplete === 'email' || f.type === 'email') ??
     visible.find((f) => USERNAME_HINT.test(f.name) || USERNAME_HINT.test(f.id ?? '')) ??
-    (besidePassword ? visible[0] : undefined)
+    visible[0]
   );
 }
 
