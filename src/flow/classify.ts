@@ -24,14 +24,19 @@ export interface OAuthErrorEvidence {
 // Patterns over error_detail / error_description. oidc-provider 9 details (lib/helpers/pkce.js,
 // lib/helpers/grant_source.js, lib/actions/grants/authorization_code.js) come first; Keycloak's
 // descriptions after them.
+const UNKNOWN_CODE = /^\s*code not valid\s*$/i;
+
 const GRANT_PATTERNS: Array<[RegExp, FailureClass]> = [
-  [/code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)/i, 'pkce_verifier_missing'],
+  [/code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)|code verifier not specified/i, 'pkce_verifier_missing'],
   [/unsupported code_challenge_method|code_challenge_method.*not (supported|allowed)/i, 'pkce_method_rejected'],
   [/code_verifier does not match|PKCE verification failed|pkce/i, 'pkce_mismatch'],
   [/already consumed|already (been )?used|code (was )?reused/i, 'code_reused'],
   [/is expired|code expired/i, 'code_expired'],
   [/redirect_uri/i, 'redirect_uri_mismatch'],
   [/client mismatch/i, 'invalid_client'],
+  // Keycloak: "Code not valid" = the code is not in its single-use store, because it was redeemed
+  // before or because it expired (the store drops it at expiry); refineUnknownCode tells them apart.
+  [UNKNOWN_CODE, 'code_reused'],
 ];
 
 const REQUEST_PATTERNS: Array<[RegExp, FailureClass]> = [
@@ -72,6 +77,28 @@ export function classifyOAuthError(e: OAuthErrorEvidence): FailureClass {
       if (status >= 500) return 'server_error';
       return 'other';
   }
+}
+
+/**
+ * An IdP that answers the same words for a reused and an expired code (Keycloak's "Code not
+ * valid") is told apart by what this harness did with the code: presented before → `code_reused`;
+ * presented for the first time → the IdP no longer had it → `code_expired`, with the code's age in
+ * the description so the reader can check it against the IdP's code lifespan.
+ *
+ * @example
+ * refineUnknownCode({ error: 'invalid_grant', description: 'Code not valid' }, 'code_reused', 0, 61_000);
+ * // { failureClass: 'code_expired', description: 'Code not valid (first presentation of this code, issued 61.0s before)' }
+ */
+export function refineUnknownCode(
+  e: OAuthErrorEvidence,
+  failureClass: FailureClass,
+  presentedBefore: number,
+  ageMs: number,
+): { failureClass: FailureClass; description: string | undefined } {
+  if (e.error !== 'invalid_grant' || !UNKNOWN_CODE.test(e.description ?? '') || presentedBefore > 0) {
+    return { failureClass, description: e.description };
+  }
+  return { failureClass: 'code_expired', description: `${e.description?.trim()} (first presentation of this code, issued ${(ageMs / 1000).toFixed(1)}s before)` };
 }
 
 /** Builds recorder evidence for an OAuth error (description cut to 200 chars). */

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { decodeJwt, jwtVerify } from 'jose';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
-import { classifyOAuthError, DETAIL_HEADER, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
+import { classifyOAuthError, DETAIL_HEADER, oauthEvidence, parseOAuthErrorBody, refineUnknownCode, statusEvidence } from './classify.ts';
 import { type HttpClient, headerValue } from './http.ts';
 import type { LoginDriver } from './login-driver.ts';
 import { FlowSession } from './session.ts';
@@ -52,6 +52,8 @@ export interface ObtainedCode {
   nonce: string;
   /** performance.now() when the code arrived. */
   obtainedAt: number;
+  /** Token requests that carried this code so far (reuse vs expiry when the IdP says only "not valid"). */
+  presented?: number;
 }
 
 let flowCounter = 0;
@@ -150,6 +152,8 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
     opts.overrideRedirectUri === undefined
       ? partsOf(ctx.target).tokenSuffix
       : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri, client_id: ctx.target.clientId }).toString()}`;
+  const presentedBefore = got.presented ?? 0;
+  got.presented = presentedBefore + 1;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
   const res = await session.send('token', { method: 'POST', url: ctx.target.tokenEndpoint, form, headers: ACCEPT_JSON });
   if (!res) return false;
@@ -163,7 +167,8 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
       return false;
     }
     const e = { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) };
-    ctx.recorder.failure(oauthEvidence('token', e));
+    const refined = refineUnknownCode(e, classifyOAuthError(e), presentedBefore, performance.now() - got.obtainedAt);
+    ctx.recorder.failure(oauthEvidence('token', { ...e, description: refined.description }, refined.failureClass));
     return false;
   }
   let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };

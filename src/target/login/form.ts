@@ -185,6 +185,8 @@ async function drive(session: FlowSession, target: FlowTarget, authorizeUrl: URL
   const progress: LoginProgress = { usernameSent: false, passwordSent: false, consentSent: 0 };
   let endpoint: EndpointClass = 'authorize';
   let url = authorizeUrl;
+  /** Whether `res` answers a form submission (rather than a GET that followed a redirect). */
+  let submitted = false;
   let res: HttpResponse | null = await session.send('authorize', { method: 'GET', url, headers: ACCEPT_HTML });
   const fail = (r: HttpResponse, cls: FailureClass, description: string): null => {
     session.record(endpoint, r, false);
@@ -197,9 +199,10 @@ async function drive(session: FlowSession, target: FlowTarget, authorizeUrl: URL
     if (REDIRECT_STATUSES.has(res.status) && location) {
       const next = new URL(location, url);
       if (isRedirectUri(next, target.redirectUri)) {
-        // The response that carried the authorization response is the callback exchange, unless it
-        // came straight from the authorize request (an error redirect or an existing session).
-        const cls: EndpointClass = endpoint === 'authorize' ? 'authorize' : 'callback';
+        // A form submission answered with the authorization response keeps its class (Keycloak's
+        // password POST is the login's costly step, not a callback); a redirect followed to get
+        // there is the callback exchange; the authorize request's own answer stays authorize.
+        const cls: EndpointClass = submitted || endpoint === 'authorize' ? endpoint : 'callback';
         session.record(cls, res, true);
         return { callbackUrl: next, endpoint: cls };
       }
@@ -207,6 +210,7 @@ async function drive(session: FlowSession, target: FlowTarget, authorizeUrl: URL
       if (problem) return fail(res, 'bad_response', problem);
       session.record(endpoint, res, true);
       url = next;
+      submitted = false;
       res = await session.send(endpoint, { method: 'GET', url, headers: ACCEPT_HTML });
       continue;
     }
@@ -230,6 +234,7 @@ async function drive(session: FlowSession, target: FlowTarget, authorizeUrl: URL
       return null;
     }
     url = req.url;
+    submitted = true;
     res = await session.send(endpoint, { method: req.method, url: req.url, headers: ACCEPT_HTML, ...(req.form === undefined ? {} : { form: req.form }) });
   }
   session.recordFailure(statusEvidence(endpoint, 0, 'login_failed', `${name}: more than ${MAX_LOGIN_HOPS} requests without reaching redirect_uri`));

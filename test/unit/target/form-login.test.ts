@@ -44,11 +44,14 @@ describe('form login driver', () => {
     expect(idp.seen.refused.slice(refusedBefore)).toEqual([]);
     expect(result?.callbackUrl.searchParams.get('state')).toBe('st-1');
     expect(result?.callbackUrl.searchParams.get('code')).toMatch(/[0-9a-f-]{36}/);
-    expect(result?.endpoint).toBe('callback');
+    // The consent POST answered with the redirect to redirect_uri: timed as consent, not callback.
+    expect(result?.endpoint).toBe('consent');
     expect(report.failureEvidence).toEqual([]);
-    // authorize page, login POST (303), consent page GET, consent POST (302 to redirect_uri)
+    // authorize page, login POST (303), consent page GET (follows the login), consent POST (302 to redirect_uri)
+    expect(report.endpoints.authorize?.count).toBe(1);
     expect(report.endpoints.login?.count).toBe(2);
-    expect(report.endpoints.callback?.count).toBe(1);
+    expect(report.endpoints.consent?.count).toBe(1);
+    expect(report.endpoints.callback).toBeUndefined();
   });
 
   it('multi step: username page, then password page with the username hidden', async () => {
