@@ -28,7 +28,13 @@ export { ERROR_DETAIL_HEADER, OIDC_PROVIDER_DETAILS } from './idp/error-details.
 export { HttpClient, classifySocketError, type HttpClientOptions, type Route, type RouteTarget } from './flow/http.ts';
 export { discover, type FlowTarget } from './flow/target.ts';
 export type { LoginDriver, LoginResult } from './flow/login-driver.ts';
+
+// Login drivers (scenario target.login), looked up by name.
+export { createLoginDriver, LOGIN_DRIVERS, LOGIN_DRIVER_NAMES, type LoginDriverName, type LoginOptions } from './target/login/registry.ts';
 export { oidcProviderLogin } from './target/login/oidc-provider.ts';
+export { createFormLogin, type FormLoginOptions } from './target/login/form.ts';
+export { createKeycloakLogin, judgeKeycloakPage } from './target/login/keycloak.ts';
+export { scriptLogin, type LoginScript, type LoginScriptContext, type ScriptRequest, type ScriptResponse } from './target/login/script.ts';
 export { runFlow, obtainCode, exchangeCode, type FlowContext, type FlowRecord, type FlowObserver, type ObtainedCode } from './flow/pkce-flow.ts';
 export { FlowSession } from './flow/session.ts';
 export { classifyOAuthError } from './flow/classify.ts';

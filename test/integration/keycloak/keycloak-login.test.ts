@@ -12,6 +12,7 @@ import { type FlowContext, runFlow } from '../../../src/flow/pkce-flow.ts';
 import { discover, type FlowTarget } from '../../../src/flow/target.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
 import { generatePair } from '../../../src/pkce/challenge.ts';
+import { loadScenario } from '../../../src/scenario/load.ts';
 import { createLoginDriver } from '../../../src/target/login/registry.ts';
 import { issuerOf, keycloakStartMs, passwordOf, REDIRECT_URI, requireKeycloak, skipKeycloak } from '../../keycloak/env.ts';
 
@@ -106,6 +107,24 @@ describe.skipIf(skipKeycloak)('PKCE flows against a real Keycloak', () => {
       expect(report.endpoints.login?.count, driver).toBe(2);
       expect(report.endpoints.consent?.count, driver).toBe(1);
     }
+  });
+
+  it('scenarios/keycloak.ts: its plan (login driver, password from the environment) drives the real Keycloak', async () => {
+    process.env.KEYCLOAK_PASSWORD = passwordOf('alice');
+    const plan = await loadScenario('keycloak');
+    expect(plan.target.login).toEqual({ driver: 'keycloak' });
+    // What run.ts does with the plan; the issuer is this test's Keycloak (run --issuer does the same).
+    const target = await discover(http, issuerOf('tokenstorm'), {
+      clientId: plan.target.clientId!,
+      redirectUri: plan.target.redirectUri!,
+      scope: plan.target.scope,
+      username: plan.target.username,
+      password: plan.target.password,
+    });
+    targets.set('scenario', target);
+    const { ctx, recorder } = context(await createLoginDriver(plan.target.login), 'scenario');
+    for (let i = 0; i < 3; i++) expect(await runFlow(ctx, performance.now())).toBe(true);
+    expect(recorder.finish().failureEvidence).toEqual([]);
   });
 
   it('the oidc-provider driver on a Keycloak page: login_unsupported naming the form fields', async () => {
