@@ -54,7 +54,7 @@ required_java() {
   jar="$(ls "$1"/lib/lib/main/org.keycloak.keycloak-services-*.jar 2>/dev/null | head -n 1)"
   [ -n "$jar" ] || { echo 99; return; }
   cls="$(mktemp -d)"
-  (cd "$cls" && unzip -q -o "$jar" 'org/keycloak/services/resources/KeycloakApplication.class' 2>/dev/null) || true
+  (cd "$cls" && "$2/bin/jar" xf "$jar" 'org/keycloak/services/resources/KeycloakApplication.class' 2>/dev/null) || true
   major="$(od -An -j7 -N1 -tu1 "$cls/org/keycloak/services/resources/KeycloakApplication.class" 2>/dev/null | tr -d ' ')"
   rm -rf "$cls"
   echo $(( ${major:-143} - 44 ))
@@ -72,7 +72,13 @@ fetch() {
   if [ ! -x "$CACHE/keycloak-$version/bin/kc.sh" ]; then
     rm -rf "$CACHE/keycloak-$version.tmp"
     mkdir -p "$CACHE/keycloak-$version.tmp"
-    unzip -q "$zip" -d "$CACHE/keycloak-$version.tmp" || return 1
+    if command -v unzip >/dev/null 2>&1; then
+      unzip -q "$zip" -d "$CACHE/keycloak-$version.tmp" || return 1
+    else
+      # No unzip on this machine: Python's zipfile (it drops the exec bits, restored below).
+      python3 -m zipfile -e "$zip" "$CACHE/keycloak-$version.tmp" || return 1
+      chmod +x "$CACHE/keycloak-$version.tmp/keycloak-$version"/bin/*.sh
+    fi
     mv "$CACHE/keycloak-$version.tmp/keycloak-$version" "$CACHE/keycloak-$version"
     rm -rf "$CACHE/keycloak-$version.tmp"
   fi
@@ -84,11 +90,11 @@ install() {
   local out
   out="$(pick_jdk)"
   read -r jdk jdk_major <<<"$out"
-  command -v unzip >/dev/null 2>&1 || die "unzip is needed: apt-get install unzip"
+  command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || die "unzip is needed: apt-get install unzip"
   for v in $versions; do
     fetch "$v" || { echo "keycloak.sh: could not fetch Keycloak $v, trying the next version" >&2; continue; }
     local need
-    need="$(required_java "$CACHE/keycloak-$v")"
+    need="$(required_java "$CACHE/keycloak-$v" "$jdk")"
     if [ "$need" -le "$jdk_major" ]; then
       echo "$CACHE/keycloak-$v $jdk"
       return 0
