@@ -10,6 +10,7 @@ import { FlowSession } from '../../../src/flow/session.ts';
 import type { FlowTarget } from '../../../src/flow/target.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
 import { createFormLogin } from '../../../src/target/login/form.ts';
+import { oidcProviderLogin } from '../../../src/target/login/oidc-provider.ts';
 import { PASSWORD, REDIRECT_URI, startTinyIdp, type TinyFlow, USER } from './tiny-idp.ts';
 
 let idp: Awaited<ReturnType<typeof startTinyIdp>>;
@@ -125,6 +126,23 @@ describe('form login driver', () => {
     expect(result).toBeNull();
     expect(recorder.finish().failureEvidence).toEqual([
       { failureClass: 'bad_response', endpoint: 'authorize', status: 400, description: 'form: HTTP 400 page: Error: no session cookie' },
+    ]);
+  });
+});
+
+describe('oidc-provider driver on a login page it does not know', () => {
+  it('login_unsupported naming the forms found and the drivers that fit, not an empty bad_response', async () => {
+    const recorder = new Recorder({ now: () => 0 });
+    const result = await oidcProviderLogin.run(new FlowSession(http, recorder), target(), idp.authorizeUrl('one-step'));
+    expect(result).toBeNull();
+    expect(recorder.finish().failureEvidence).toEqual([
+      {
+        failureClass: 'login_unsupported',
+        endpoint: 'authorize',
+        status: 200,
+        description:
+          'not an oidc-provider interaction (set target.login.driver to form or keycloak): title "Sign in"; forms: #login[csrf, em, pw, remember] #search[q]',
+      },
     ]);
   });
 });
