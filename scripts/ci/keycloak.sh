@@ -91,8 +91,9 @@ install() {
   out="$(pick_jdk)"
   read -r jdk jdk_major <<<"$out"
   command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || die "unzip is needed: apt-get install unzip"
+  local unfetched=""
   for v in $versions; do
-    fetch "$v" || { echo "keycloak.sh: could not fetch Keycloak $v, trying the next version" >&2; continue; }
+    fetch "$v" || { unfetched="$unfetched $v"; echo "keycloak.sh: could not fetch Keycloak $v, trying the next version" >&2; continue; }
     local need
     need="$(required_java "$CACHE/keycloak-$v" "$jdk")"
     if [ "$need" -le "$jdk_major" ]; then
@@ -101,6 +102,7 @@ install() {
     fi
     echo "keycloak.sh: Keycloak $v needs Java $need, the newest JDK here is $jdk_major ($jdk)" >&2
   done
+  [ -z "$unfetched" ] || die "could not fetch Keycloak${unfetched} from Maven Central (mvn $DEPENDENCY_PLUGIN:copy), and no other version of [$versions] runs on Java $jdk_major"
   die "no Keycloak version of [$versions] runs on Java $jdk_major"
 }
 

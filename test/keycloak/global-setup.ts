@@ -67,7 +67,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stderr.write(`${out.stderr.trim().split('\n').pop() ?? ''}\n`);
     project.provide('keycloak', { baseUrl: out.stdout.trim().split('\n').pop() ?? null, error: null, startMs });
   } else {
-    const why = out.stderr.trim().split('\n').slice(-3).join(' | ') || `exit code ${out.code}`;
+    // The script's own lines say why (Maven's output around them does not).
+    const lines = out.stderr.trim().split('\n');
+    const own = lines.filter((l) => l.startsWith('keycloak.sh:'));
+    const why = (own.length > 0 ? own.slice(-2) : lines.slice(-3)).join(' | ') || `exit code ${out.code}`;
     project.provide('keycloak', { baseUrl: null, error: `Keycloak could not start (scripts/ci/keycloak.sh start): ${why}`, startMs });
   }
   return async () => {
