@@ -2,9 +2,10 @@
 # A real Keycloak for tests and local load tests, without Docker.
 #
 #   scripts/ci/keycloak.sh install                 fetch + unpack (idempotent), print KEYCLOAK_HOME
-#   scripts/ci/keycloak.sh start [--port 8080] [--management-port 9000] [--dir DIR]
+#   scripts/ci/keycloak.sh start [--port 8080] [--management-port 9000] [--dir DIR] [--watch-pid PID]
 #                                                  start-dev on 127.0.0.1, wait for /health/ready,
-#                                                  import scenarios/keycloak/*.json, print the base URL
+#                                                  import scenarios/keycloak/*.json, print the base URL;
+#                                                  with --watch-pid, stop it when that process ends
 #   scripts/ci/keycloak.sh stop [--dir DIR]        stop the instance started with the same --dir
 #
 # The distribution is org.keycloak:keycloak-quarkus-dist (zip) from Maven Central, fetched with
@@ -109,13 +110,15 @@ install() {
 PORT=8080
 MGMT_PORT=9000
 DIR=""
+WATCH_PID=""
 parse_flags() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) PORT="$2"; shift 2 ;;
       --management-port) MGMT_PORT="$2"; shift 2 ;;
       --dir) DIR="$2"; shift 2 ;;
-      *) die "unknown flag $1 (known: --port, --management-port, --dir)" ;;
+      --watch-pid) WATCH_PID="$2"; shift 2 ;;
+      *) die "unknown flag $1 (known: --port, --management-port, --dir, --watch-pid)" ;;
     esac
   done
   DIR="${DIR:-$CACHE/instance-$PORT}"
@@ -149,7 +152,7 @@ start() {
     --http-management-port="$MGMT_PORT" --db=dev-mem --health-enabled=true \
     >"$DIR/keycloak.log" 2>&1 </dev/null &
   echo $! >"$DIR/pid"
-  local deadline=$(( started + ${KEYCLOAK_START_TIMEOUT_SEC:-240} ))
+  local deadline=$(( started + ${KEYCLOAK_START_TIMEOUT_SEC:-300} ))
   until curl -sf --max-time 5 "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1; do
     if ! kill -0 "$(cat "$DIR/pid")" 2>/dev/null; then
       tail -n 20 "$DIR/keycloak.log" >&2
@@ -157,7 +160,7 @@ start() {
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       stop --dir "$DIR" >/dev/null 2>&1 || true
-      die "Keycloak not ready within ${KEYCLOAK_START_TIMEOUT_SEC:-240}s (log: $DIR/keycloak.log)"
+      die "Keycloak not ready within ${KEYCLOAK_START_TIMEOUT_SEC:-300}s (log: $DIR/keycloak.log)"
     fi
     sleep 1
   done
@@ -168,6 +171,13 @@ start() {
       -H 'content-type: application/json' --data-binary "@$f" "http://127.0.0.1:$PORT/admin/realms")"
     [ "$code" = 201 ] || die "importing $f answered HTTP $code: $(head -c 300 "$DIR/import.out")"
   done
+  if [ -n "$WATCH_PID" ]; then
+    # Tied to the caller's life: a test run killed before its teardown leaves no Keycloak behind.
+    local kc_pid
+    kc_pid="$(cat "$DIR/pid")"
+    setsid sh -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 5; done; kill -TERM "$2" 2>/dev/null' \
+      watch "$WATCH_PID" "$kc_pid" >/dev/null 2>&1 </dev/null &
+  fi
   echo "keycloak.sh: Keycloak $(basename "$home") ready on http://127.0.0.1:$PORT in $(( $(date +%s) - started ))s (Java $(jdk_major "$java"))" >&2
   echo "http://127.0.0.1:$PORT"
 }

@@ -61,7 +61,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [port, mgmt] = [await freePort(), await freePort()];
   const t0 = performance.now();
   // Fetch (first time: ~180 MB from Maven Central) + start + realm import; bounded.
-  const out = await script(['start', '--port', String(port), '--management-port', String(mgmt), '--dir', dir], 600_000);
+  const out = await script(
+    ['start', '--port', String(port), '--management-port', String(mgmt), '--dir', dir, '--watch-pid', String(process.pid)],
+    600_000,
+  );
   const startMs = Math.round(performance.now() - t0);
   if (out.code === 0) {
     process.stderr.write(`${out.stderr.trim().split('\n').pop() ?? ''}\n`);
