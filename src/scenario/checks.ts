@@ -146,6 +146,9 @@ export type SecretInput = string | { env: string };
 /**
  * A secret (password, client secret): a non-empty string, or `{ env: "NAME" }` resolved from `env`
  * now, so a scenario file need not hold it. Problems name the variable, never the value.
+ *
+ * @example
+ * secret({ password: { env: 'KEYCLOAK_PASSWORD' } }, 'password', 'target', problems); // process.env.KEYCLOAK_PASSWORD
  */
 export function secret(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = o[key];

@@ -137,7 +137,13 @@ function visibleText(el: Element): string {
   return collapse(parts.join(' '));
 }
 
-/** `title "…"; forms: #id[a, b], [c]` — names only, never values, for `login_unsupported` evidence. */
+/**
+ * `title "…"; forms: #id[a, b] form[c]` — names only, never values, for `login_unsupported` evidence.
+ *
+ * @example
+ * describePage(parsePage('<title>Hi</title><form id="f"><input name="q" value="secret"></form>', url));
+ * // 'title "Hi"; forms: #f[q]'
+ */
 export function describePage(page: HtmlPage): string {
   const forms = page.forms.map((f) => `${f.id ? `#${f.id}` : 'form'}[${f.fields.map((x) => x.name).join(', ')}]`);
   return `title ${JSON.stringify(page.title.slice(0, 60))}; forms: ${forms.length > 0 ? forms.join(' ') : 'none'}`;

@@ -37,7 +37,13 @@ const FORM_IDS: Readonly<Record<string, string>> = {
   'kc-form-login': 'login',
 };
 
-/** The Keycloak template of a page, or undefined when it is not a Keycloak page. */
+/**
+ * The Keycloak template of a page (`login`, `login-update-password`, `error`, …), or undefined when
+ * it is not a Keycloak page.
+ *
+ * @example
+ * keycloakTemplate(parsePage('<body data-page-id="login-login-otp">', url)); // 'login-otp'
+ */
 export function keycloakTemplate(page: HtmlPage): string | undefined {
   if (page.pageId?.startsWith('login-')) return page.pageId.slice('login-'.length);
   for (const f of page.forms) {
