@@ -140,35 +140,31 @@ export function arrayAt(v: unknown, path: string, p: Problems): unknown[] | null
   return null;
 }
 
-/** A secret as written: the value itself, or `{ env: "NAME" }` read from the environment at load time. */
-export type SecretInput = string | { env: string };
-
 /**
- * A secret (password, client secret): a non-empty string, or `{ env: "NAME" }` resolved from `env`
- * now, so a scenario file need not hold it. Problems name the variable, never the value.
+ * A string given inline or as `{ env: "NAME" }` (a password, a client secret), read from the
+ * environment when the scenario is loaded, so a scenario file need not hold it. The value is never
+ * echoed in a problem; an unset variable is named. (Same reader as target.client's secrets.)
  *
  * @example
- * secret({ password: { env: 'KEYCLOAK_PASSWORD' } }, 'password', 'target', problems); // process.env.KEYCLOAK_PASSWORD
+ * secretAt({ password: { env: 'KEYCLOAK_PASSWORD' } }, 'password', 'target', problems); // process.env.KEYCLOAK_PASSWORD
  */
-export function secret(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function secretAt(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = o[key];
-  if (v === undefined || typeof v === 'string') return str(o, key, path, p);
-  const full = at(path, key);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    p.push(`${full} must be a string or { env: "NAME" } (got ${typeName(v)})`);
-    return undefined;
+  if (v === undefined) return undefined;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const ref = objectAt(v, at(path, key), ['env'], p);
+    if (!ref) return undefined;
+    const name = str(ref, 'env', at(path, key), p);
+    if (name === undefined) {
+      p.push(`${at(path, key)} must be a string or { env: "NAME" }`);
+      return undefined;
+    }
+    const value = env[name];
+    if (value === undefined || value === '') {
+      p.push(`${at(path, key)} reads the environment variable ${name}, which is not set (export ${name}=…)`);
+      return undefined;
+    }
+    return value;
   }
-  const ref = objectAt(v, full, ['env'], p);
-  if (ref === null) return undefined;
-  const name = ref.env;
-  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    p.push(`${full}.env must name an environment variable like "KEYCLOAK_PASSWORD" (got ${typeof name === 'string' ? JSON.stringify(name) : typeName(name)})`);
-    return undefined;
-  }
-  const value = env[name];
-  if (value === undefined || value === '') {
-    p.push(`${full} comes from the environment variable ${name}, which is not set (export ${name}=… before the run)`);
-    return undefined;
-  }
-  return value;
+  return str(o, key, path, p);
 }

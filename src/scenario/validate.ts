@@ -12,7 +12,7 @@ import { parseThreshold } from '../report/thresholds.ts';
 import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';
 import type { FailureClass } from '../report/schema.ts';
 import { LOGIN_DRIVER_NAMES, LOGIN_DRIVERS, type LoginOptions } from '../target/login/registry.ts';
-import { arrayAt, dur, enumProblem, num, objectAt, oneOf, secret, str } from './checks.ts';
+import { arrayAt, dur, enumProblem, num, objectAt, oneOf, secretAt, str } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
@@ -229,7 +229,7 @@ function readTarget(v: unknown, file: string | null, p: Problems): RunPlan['targ
     redirectUri: redirectUri ?? null,
     scope: str(o, 'scope', 'target', p) ?? DEFAULTS.scope,
     username: str(o, 'username', 'target', p) ?? DEFAULTS.username,
-    password: secret(o, 'password', 'target', p) ?? DEFAULTS.password,
+    password: secretAt(o, 'password', 'target', p) ?? DEFAULTS.password,
     codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
     login: readLogin(o.login, file, p),
   };

@@ -2,7 +2,7 @@
  * What every login driver decides about a redirect: is it the authorization response (the
  * registered redirect_uri), may it be followed (loopback only), and how many hops are too many.
  */
-import { isLoopbackHost } from '../../chaos/loopback.ts';
+import { isLoopbackHost } from '../../chaos/toxiproxy/address.ts';
 
 /** Statuses whose Location a browser follows. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

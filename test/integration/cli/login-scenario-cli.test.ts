@@ -42,7 +42,7 @@ describe('run keycloak --dry-run', () => {
     const r = await cli(['run', 'keycloak', '--dry-run'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toBe(
-      'tokenstorm: scenarios/keycloak.ts: target.password comes from the environment variable KEYCLOAK_PASSWORD, which is not set (export KEYCLOAK_PASSWORD=… before the run)',
+      'tokenstorm: scenarios/keycloak.ts: target.password reads the environment variable KEYCLOAK_PASSWORD, which is not set (export KEYCLOAK_PASSWORD=…)',
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

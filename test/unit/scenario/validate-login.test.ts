@@ -55,10 +55,10 @@ describe('secrets from the environment', () => {
   it('says which variable is unset, never a value', () => {
     delete process.env.TOKENSTORM_TEST_UNSET;
     expect(invalidMessage(scenario({ target: { password: { env: 'TOKENSTORM_TEST_UNSET' } } }))).toBe(
-      'test.json: target.password comes from the environment variable TOKENSTORM_TEST_UNSET, which is not set (export TOKENSTORM_TEST_UNSET=… before the run)',
+      'test.json: target.password reads the environment variable TOKENSTORM_TEST_UNSET, which is not set (export TOKENSTORM_TEST_UNSET=…)',
     );
-    expect(invalidMessage(scenario({ target: { password: { env: 'not a name' } } }))).toBe(
-      'test.json: target.password.env must name an environment variable like "KEYCLOAK_PASSWORD" (got "not a name")',
+    expect(invalidMessage(scenario({ target: { password: { env: 42 } } }))).toBe(
+      'test.json: target.password.env must be a string (got number); target.password must be a string or { env: "NAME" }',
     );
     expect(invalidMessage(scenario({ target: { password: { vars: 'X' } } }))).toContain('target.password.vars is not a known key');
   });

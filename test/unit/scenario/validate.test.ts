@@ -208,7 +208,7 @@ describe('validateScenario: one-line messages', () => {
 
   it('target strings, never echoing a password', () => {
     expect(invalidMessage(scenario({ target: { password: 12345, scope: ' ', codeTtlSec: 0 } }))).toBe(
-      'test.json: target.scope must not be empty; target.password must be a string or { env: "NAME" } (got number); target.codeTtlSec must be an integer >= 1 (got 0)',
+      'test.json: target.scope must not be empty; target.password must be a string (got number); target.codeTtlSec must be an integer >= 1 (got 0)',
     );
     expect(invalidMessage(scenario({ target: { redirectUri: 'cb' } }))).toBe(
       'test.json: target.redirectUri must be an absolute URL (got "cb")',
