@@ -139,16 +139,7 @@ export function parseYaml(text: string, shown: string): unknown {
   return doc.toJS();
 }
 
-/**
- * Bundles a TypeScript (or JavaScript) module with esbuild and imports it; its bare imports resolve
- * from the module's own folder. Errors are one-line `ERR_SCENARIO_INVALID` naming `shown`. Used for
- * scenarios and for login scripts (target.login.module).
- *
- * @example
- * const mod = await importTsModule('/abs/login.ts', 'login.ts');
- * typeof mod.login; // 'function'
- */
-export async function importTsModule(file: string, shown: string): Promise<Record<string, unknown>> {
+async function importModule(file: string, shown: string): Promise<unknown> {
   let code: string;
   try {
     const out = await build({
@@ -175,20 +166,15 @@ export async function importTsModule(file: string, shown: string): Promise<Recor
   // A temp file rather than a data: URL so Node resolves the (absolute) externals like any module.
   const dir = await mkdtemp(join(tmpdir(), 'tokenstorm-scenario-'));
   const tmp = join(dir, 'scenario.mjs');
-  let mod: Record<string, unknown>;
+  let mod: { default?: unknown };
   try {
     await writeFile(tmp, code);
-    mod = (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
+    mod = (await import(pathToFileURL(tmp).href)) as { default?: unknown };
   } catch (err) {
     throw invalid(`${shown}: failed to load: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return mod;
-}
-
-async function importModule(file: string, shown: string): Promise<unknown> {
-  const mod = await importTsModule(file, shown);
   let value = mod.default;
   if (value === undefined) {
     throw invalid(`${shown}: has no default export (export default defineScenario({ … }))`);

@@ -1,7 +1,7 @@
 /**
  * The script login driver: the user's own TypeScript module (scenario `target.login.module`)
  * exporting `login(ctx)`, for IdPs whose login is a JSON API behind a JavaScript page. The module
- * is bundled with esbuild like scenarios are; `ctx` is a small typed API over the flow's session
+ * is bundled with esbuild like scenarios are (./bundle-module.ts); `ctx` is a small typed API over the flow's session
  * (cookie jar, timing, loopback-only, bounded request count). `login` returns the authorization
  * response URL (the redirect to redirect_uri), or `ctx.fail(...)`.
  *
@@ -15,6 +15,7 @@
  *   return res?.location ?? ctx.fail('no redirect after the login API');
  * }
  */
+import { isAbsolute, relative } from 'node:path';
 import { statusEvidence } from '../../flow/classify.ts';
 import { headerValue, type HttpResponse } from '../../flow/http.ts';
 import type { LoginDriver } from '../../flow/login-driver.ts';
@@ -22,7 +23,7 @@ import type { FlowSession } from '../../flow/session.ts';
 import type { FlowTarget } from '../../flow/target.ts';
 import { TokenstormError } from '../../errors.ts';
 import type { EndpointClass, FailureClass } from '../../report/schema.ts';
-import { displayPath, importTsModule } from '../../scenario/load.ts';
+import { bundleModule } from './bundle-module.ts';
 import { MAX_PAGE_BYTES, parsePage } from './html-page.ts';
 import { followProblem, isRedirectUri, MAX_LOGIN_HOPS } from './redirect.ts';
 
@@ -209,8 +210,9 @@ export function scriptLogin(script: LoginScript, name = 'script'): LoginDriver {
  * const login = await loadScriptLogin('/work/scenarios/my-idp-login.ts');
  */
 export async function loadScriptLogin(file: string): Promise<LoginDriver> {
-  const shown = displayPath(file);
-  const mod = await importTsModule(file, shown);
+  const rel = relative(process.cwd(), file);
+  const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  const mod = await bundleModule(file, shown);
   const fn = mod.login ?? (mod.default as { login?: unknown } | undefined)?.login ?? mod.default;
   if (typeof fn !== 'function') {
     throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}: target.login.module must export a function login(ctx)`);
