@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { realToxiproxyBin } from './src/bench/real-toxiproxy.ts';
 
 /**
@@ -17,6 +17,8 @@ if (!realWanted) {
   );
 }
 
+const KEYCLOAK_TESTS = 'test/integration/keycloak/**/*.test.ts';
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -30,7 +32,7 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/real-toxiproxy/**', '**/node_modules/**'],
+          exclude: [...configDefaults.exclude, 'test/integration/real-toxiproxy/**', KEYCLOAK_TESTS],
         },
       },
       ...(realWanted
@@ -45,6 +47,10 @@ export default defineConfig({
             },
           ]
         : []),
+      // Tests against a real Keycloak: its own project so that its global setup (one Keycloak
+      // start per test run, ~30–90 s on two cores, shared by every file) runs only when one of
+      // its files is selected.
+      { extends: true, test: { name: 'keycloak', include: [KEYCLOAK_TESTS], globalSetup: ['test/keycloak/global-setup.ts'] } },
     ],
   },
 });

@@ -57,6 +57,9 @@ export type {
   ThresholdResult,
 } from './report/schema.ts';
 export { compareReports, loadReport, formatCompareTable, type CompareOptions } from './report/compare.ts';
+
+// Login scripts (scenario target.login.driver 'script'): the types a user's login(ctx) module is written against.
+export type { LoginScript, LoginScriptContext, ScriptRequest, ScriptResponse } from './target/login/script.ts';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.ts';
 export { findKnee } from './report/knee.ts';
 export { renderHtml } from './report/html.ts';

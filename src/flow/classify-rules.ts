@@ -42,7 +42,7 @@ export interface ClassifyRules {
 export const CLASSIFY_RULES: ClassifyRules = {
   statusFirst: [{ status: 429, failureClass: 'rate_limited' }],
   grant: [
-    { pattern: 'code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)', failureClass: 'pkce_verifier_missing' },
+    { pattern: 'code_verifier must be provided|missing.*code_verifier|code_verifier.*(missing|required)|code verifier not specified', failureClass: 'pkce_verifier_missing' },
     { pattern: 'unsupported code_challenge_method|code_challenge_method.*not (supported|allowed)', failureClass: 'pkce_method_rejected' },
     { pattern: 'code_verifier does not match|PKCE verification failed|pkce', failureClass: 'pkce_mismatch' },
     // oidc-provider: "refresh token already used" for a rotated refresh token presented again;
@@ -53,6 +53,9 @@ export const CLASSIFY_RULES: ClassifyRules = {
     { pattern: 'redirect_uri', failureClass: 'redirect_uri_mismatch' },
     { pattern: 'client mismatch', failureClass: 'invalid_client' },
     { pattern: 'DPoP proof', failureClass: 'dpop_proof_invalid' },
+    // Keycloak: "Code not valid" = the code is not in its single-use store, because it was redeemed
+    // before or because it expired (the store drops it at expiry); refineUnknownCode tells them apart.
+    { pattern: '^\\s*code not valid\\s*$', failureClass: 'code_reused' },
   ],
   grantFallback: 'other',
   request: [

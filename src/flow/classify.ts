@@ -23,6 +23,10 @@ export interface OAuthErrorEvidence {
   detail?: string;
 }
 
+// Keycloak says "Code not valid" when a code is not in its single-use store: redeemed before, or
+// dropped at expiry. refineUnknownCode tells the two apart from what the harness knows.
+const UNKNOWN_CODE = /^\s*code not valid\s*$/i;
+
 /**
  * Classifies an OAuth error response from the token endpoint or an error redirect.
  *
@@ -31,6 +35,28 @@ export interface OAuthErrorEvidence {
  */
 export function classifyOAuthError(e: OAuthErrorEvidence): FailureClass {
   return classifyWithRules(CLASSIFY_RULES, e) as FailureClass;
+}
+
+/**
+ * An IdP that answers the same words for a reused and an expired code (Keycloak's "Code not
+ * valid") is told apart by what this harness did with the code: presented before → `code_reused`;
+ * presented for the first time → the IdP no longer had it → `code_expired`, with the code's age in
+ * the description so the reader can check it against the IdP's code lifespan.
+ *
+ * @example
+ * refineUnknownCode({ error: 'invalid_grant', description: 'Code not valid' }, 'code_reused', 0, 61_000);
+ * // { failureClass: 'code_expired', description: 'Code not valid (first presentation of this code, issued 61.0s before)' }
+ */
+export function refineUnknownCode(
+  e: OAuthErrorEvidence,
+  failureClass: FailureClass,
+  presentedBefore: number,
+  ageMs: number,
+): { failureClass: FailureClass; description: string | undefined } {
+  if (e.error !== 'invalid_grant' || !UNKNOWN_CODE.test(e.description ?? '') || presentedBefore > 0) {
+    return { failureClass, description: e.description };
+  }
+  return { failureClass: 'code_expired', description: `${e.description?.trim()} (first presentation of this code, issued ${(ageMs / 1000).toFixed(1)}s before)` };
 }
 
 /** Builds recorder evidence for an OAuth error (description cut to 200 chars). */

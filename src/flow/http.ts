@@ -42,6 +42,8 @@ export interface HttpRequest {
   headers?: Readonly<Record<string, string>>;
   /** application/x-www-form-urlencoded body, as params or already encoded. */
   form?: URLSearchParams | string;
+  /** Any other body (a login script's JSON); its content-type goes in `headers`. Ignored when `form` is set. */
+  body?: string;
 }
 
 /** A response with its whole body read. */
@@ -169,6 +171,8 @@ export class HttpClient implements AsyncDisposable {
     if (req.form !== undefined) {
       headers = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
       body = typeof req.form === 'string' ? req.form : req.form.toString();
+    } else if (req.body !== undefined) {
+      body = req.body;
     }
     const url = req.url;
     return new Promise((resolve) => {

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { decodeJwt, jwtVerify } from 'jose';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
-import { classifyOAuthError, oauthEvidence, statusEvidence } from './classify.ts';
+import { classifyOAuthError, oauthEvidence, refineUnknownCode, statusEvidence } from './classify.ts';
 import type { HttpClient } from './http.ts';
 import type { ClientAuth, DpopSigner } from './client-auth.ts';
 import type { LoginDriver } from './login-driver.ts';
@@ -61,6 +61,8 @@ export interface ObtainedCode {
   nonce: string;
   /** performance.now() when the code arrived. */
   obtainedAt: number;
+  /** Token requests that carried this code so far (reuse vs expiry when the IdP says only "not valid"). */
+  presented?: number;
 }
 
 let flowCounter = 0;
@@ -197,12 +199,16 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
       : opts.overrideRedirectUri === null
         ? ''
         : `&${new URLSearchParams({ redirect_uri: opts.overrideRedirectUri }).toString()}`;
+  const presentedBefore = got.presented ?? 0;
+  got.presented = presentedBefore + 1;
   const form = `grant_type=authorization_code&code=${formValue(got.code)}${tail}${verifier === null ? '' : `&code_verifier=${formValue(verifier)}`}`;
   const res = await sendTokenRequest(ctx, session, 'token', form);
   if (!res) return false;
   const latencyUs = opts.intendedAt === undefined ? res.serviceUs : (performance.now() - opts.intendedAt) * 1000;
   const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);
-  const tokens = readTokenResponse(ctx, session, 'token', res);
+  // An IdP that says only "code not valid" (Keycloak) for a code this harness never presented before
+  // means an expired code, not a reused one.
+  const tokens = readTokenResponse(ctx, session, 'token', res, (e, cls) => refineUnknownCode(e, cls, presentedBefore, performance.now() - got.obtainedAt));
   if (!tokens) {
     record(false);
     return false;

@@ -97,6 +97,12 @@ export class FlowSession {
     return out.res;
   }
 
+  /** The cookies this session would send to `url` (names and values; for login scripts, never for output). */
+  cookies(url: URL): Array<{ name: string; value: string }> {
+    if (this.stored === 0) return [];
+    return this.jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value }));
+  }
+
   /** Records a classified failure of this flow (with its trace id, for the failure samples). */
   recordFailure(evidence: FailureEvidence): void {
     this.recorder.failure(evidence, this);

@@ -3,8 +3,8 @@
  * fresh proof; a `use_dpop_nonce` answer is retried once with the server's nonce (RFC 9449 §8),
  * and the nonce is kept for later requests. The retry's round trip is part of the step's time.
  */
-import type { EndpointClass } from '../report/schema.ts';
-import { DETAIL_HEADER, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
+import type { EndpointClass, FailureClass } from '../report/schema.ts';
+import { classifyOAuthError, DETAIL_HEADER, type OAuthErrorEvidence, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
 import { publicClient } from './client-auth.ts';
 import { headerValue, type HttpResponse } from './http.ts';
 import type { FlowContext } from './pkce-flow.ts';
@@ -65,14 +65,22 @@ export interface TokenSet {
  * @example
  * const tokens = readTokenResponse(ctx, session, 'refresh', res); // null when it failed
  */
-export function readTokenResponse(ctx: FlowContext, session: FlowSession, endpoint: EndpointClass, res: HttpResponse): TokenSet | null {
+export function readTokenResponse(
+  ctx: FlowContext,
+  session: FlowSession,
+  endpoint: EndpointClass,
+  res: HttpResponse,
+  refine?: (e: OAuthErrorEvidence, failureClass: FailureClass) => { failureClass: FailureClass; description: string | undefined },
+): TokenSet | null {
   if (res.status !== 200) {
     const parsed = parseOAuthErrorBody(res.body);
     if (!parsed) {
       session.recordFailure(statusEvidence(endpoint, res.status, 'bad_response', `${endpoint} error response is not OAuth JSON`));
       return null;
     }
-    session.recordFailure(oauthEvidence(endpoint, { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) }));
+    const e: OAuthErrorEvidence = { status: res.status, ...parsed, detail: headerValue(res.headers, DETAIL_HEADER) };
+    const refined = refine?.(e, classifyOAuthError(e));
+    session.recordFailure(refined ? oauthEvidence(endpoint, { ...e, description: refined.description }, refined.failureClass) : oauthEvidence(endpoint, e));
     return null;
   }
   let body: { access_token?: unknown; id_token?: unknown; refresh_token?: unknown };

@@ -22,6 +22,7 @@ export const FAILURE_CLASSES = [
   'state_mismatch',
   'callback_missing_code',
   'login_failed',
+  'login_unsupported',
   'rate_limited',
   'server_error',
   'timeout_connect',

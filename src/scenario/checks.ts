@@ -139,3 +139,32 @@ export function arrayAt(v: unknown, path: string, p: Problems): unknown[] | null
   p.push(`${path} must be an array (got ${typeName(v)})`);
   return null;
 }
+
+/**
+ * A string given inline or as `{ env: "NAME" }` (a password, a client secret), read from the
+ * environment when the scenario is loaded, so a scenario file need not hold it. The value is never
+ * echoed in a problem; an unset variable is named. (Same reader as target.client's secrets.)
+ *
+ * @example
+ * secretAt({ password: { env: 'KEYCLOAK_PASSWORD' } }, 'password', 'target', problems); // process.env.KEYCLOAK_PASSWORD
+ */
+export function secretAt(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const ref = objectAt(v, at(path, key), ['env'], p);
+    if (!ref) return undefined;
+    const name = str(ref, 'env', at(path, key), p);
+    if (name === undefined) {
+      p.push(`${at(path, key)} must be a string or { env: "NAME" }`);
+      return undefined;
+    }
+    const value = env[name];
+    if (value === undefined || value === '') {
+      p.push(`${at(path, key)} reads the environment variable ${name}, which is not set (export ${name}=…)`);
+      return undefined;
+    }
+    return value;
+  }
+  return str(o, key, path, p);
+}

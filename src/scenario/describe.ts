@@ -117,6 +117,7 @@ function targetWords(plan: RunPlan): string {
   if (t.issuer === null) parts.push(`code TTL ${t.codeTtlSec}s`);
   parts.push(`client auth ${t.client.auth}${t.client.dpop ? ` with DPoP (${t.client.dpop})` : ''}`);
   if (plan.mode === 'refresh') parts.push(`${plan.refresh.sessions} simulated users`);
+  if (t.login.driver !== 'oidc-provider') parts.push(`login driver ${t.login.driver}${t.login.module ? ` (${t.login.module})` : ''}`);
   return parts.join(', ');
 }
 

@@ -5,6 +5,7 @@
  */
 import type { IdpModeName } from '../idp/modes.ts';
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
+import type { LoginOptions } from '../target/login/registry.ts';
 
 /** A duration: '500ms', '10s', '2m', '1h' or a number of milliseconds. */
 export type Duration = string | number;
@@ -58,6 +59,20 @@ export interface SloInput {
   endpoint?: EndpointClass;
 }
 
+/** Scenario `target.login`: which login driver, and the overrides it takes. */
+export interface LoginInput {
+  /** 'oidc-provider' (default), 'form' (any HTML login form), 'keycloak', or 'script' (your module). */
+  driver?: 'oidc-provider' | 'form' | 'keycloak' | 'script';
+  /** form/keycloak: name of the username input when detection picks the wrong one. */
+  usernameField?: string;
+  /** form/keycloak: name of the password input. */
+  passwordField?: string;
+  /** form/keycloak: the consent button to press (name, id, value or label). */
+  consentButton?: string;
+  /** script: path of a .ts/.js module exporting `login(ctx)`, relative to the scenario file. */
+  module?: string;
+}
+
 /** A scenario as written. Unknown keys are rejected. */
 export interface ScenarioInput {
   name?: string;
@@ -99,11 +114,14 @@ export interface ScenarioInput {
     redirectUri?: string;
     scope?: string;
     username?: string;
-    password?: string;
+    /** The user's password, or `{ env: "NAME" }` to read it from the environment when the scenario loads. */
+    password?: string | { env: string };
     /** Embedded IdP: authorization-code TTL (s), default 60. */
     codeTtlSec?: number;
     /** Token-endpoint client authentication and DPoP; default a public client. */
     client?: ClientInput;
+    /** How flows log in. Default: the oidc-provider driver (the embedded IdP's pages). */
+    login?: LoginInput;
   };
   /** Refresh mode: how many simulated users (each with its own refresh token). Default 32. */
   refresh?: { sessions?: number };
@@ -233,6 +251,8 @@ export interface RunPlan {
     password: string;
     codeTtlSec: number;
     client: ClientPlan;
+    /** The login driver and its options (`module` absolute). */
+    login: LoginOptions;
   };
   refresh: { sessions: number };
   faults: Fault[];

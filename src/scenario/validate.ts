@@ -4,13 +4,15 @@
  * runs. All problems go out as one `ERR_SCENARIO_INVALID` whose message is one line, because the
  * CLI prints one line: `<file>: <problem>; <problem>; …`.
  */
-import { basename, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { loopbackProblem } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { ENDPOINT_CLASSES, FAILURE_CLASSES } from '../report/schema.ts';
 import type { FailureClass } from '../report/schema.ts';
-import { arrayAt, dur, enumProblem, num, objectAt, oneOf, str } from './checks.ts';
+import { LOGIN_DRIVER_NAMES, LOGIN_DRIVERS, type LoginOptions } from '../target/login/registry.ts';
+import { arrayAt, dur, enumProblem, num, objectAt, oneOf, secretAt, str } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
@@ -34,8 +36,9 @@ const LOAD_KEYS = [
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
-const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec', 'client'];
+const TARGET_KEYS = ['issuer', 'clientId', 'redirectUri', 'scope', 'username', 'password', 'codeTtlSec', 'client', 'login'];
 const MODES = ['flow', 'token', 'refresh', 'client_credentials'] as const;
+const LOGIN_KEYS = ['driver', 'usernameField', 'passwordField', 'consentButton', 'module'] as const;
 const SLO_KEYS = ['p95Ms', 'errorRate', 'endpoint'];
 
 /** Defaults a scenario may leave out (also shown by the dry-run). */
@@ -83,7 +86,7 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   if (mode !== 'flow' && load?.model === 'closed') {
     p.push(`mode ${mode} needs the open model (load.model is closed): requests are scheduled at a rate`);
   }
-  const target = readTarget(root.target, p);
+  const target = readTarget(root.target, file, p);
   if (mode === 'client_credentials' && target.client.auth === 'none') {
     p.push('mode client_credentials needs a confidential client: set target.client.auth (client_secret_basic, client_secret_post or private_key_jwt)');
   }
@@ -223,7 +226,7 @@ function readCodeBank(v: unknown, p: Problems): RunPlan['codeBank'] {
   };
 }
 
-function readTarget(v: unknown, p: Problems): RunPlan['target'] {
+function readTarget(v: unknown, file: string | null, p: Problems): RunPlan['target'] {
   const o: Obj = (v === undefined ? {} : objectAt(v, 'target', TARGET_KEYS, p)) ?? {};
   const issuer = str(o, 'issuer', 'target', p);
   if (issuer !== undefined) {
@@ -240,15 +243,39 @@ function readTarget(v: unknown, p: Problems): RunPlan['target'] {
     redirectUri: redirectUri ?? null,
     scope: str(o, 'scope', 'target', p) ?? DEFAULTS.scope,
     username: str(o, 'username', 'target', p) ?? DEFAULTS.username,
-    password: str(o, 'password', 'target', p) ?? DEFAULTS.password,
+    password: secretAt(o, 'password', 'target', p) ?? DEFAULTS.password,
     codeTtlSec: num(o, 'codeTtlSec', 'target', { integer: true, min: 1 }, p) ?? DEFAULTS.codeTtlSec,
     client: readClient(o.client, p),
+    login: readLogin(o.login, file, p),
   };
 }
 
 function readRefresh(v: unknown, p: Problems): RunPlan['refresh'] {
   const o: Obj = (v === undefined ? {} : objectAt(v, 'refresh', ['sessions'], p)) ?? {};
   return { sessions: num(o, 'sessions', 'refresh', { integer: true, min: 1, max: 10_000 }, p) ?? DEFAULTS.refreshSessions };
+}
+
+function readLogin(v: unknown, file: string | null, p: Problems): LoginOptions {
+  const o: Obj = (v === undefined ? {} : objectAt(v, 'target.login', LOGIN_KEYS, p)) ?? {};
+  const driver = oneOf(o, 'driver', 'target.login', LOGIN_DRIVER_NAMES, p) ?? 'oidc-provider';
+  const accepts: readonly string[] = LOGIN_DRIVERS[driver].accepts;
+  const out: LoginOptions = { driver };
+  for (const key of LOGIN_KEYS) {
+    if (key === 'driver' || o[key] === undefined) continue;
+    if (!accepts.includes(key)) {
+      p.push(`target.login.${key} does not apply to the ${driver} driver (${accepts.length > 0 ? `it takes ${accepts.join(', ')}` : 'it takes no options'})`);
+      continue;
+    }
+    const value = str(o, key, 'target.login', p);
+    if (value === undefined) continue;
+    // A module path is relative to the scenario file, like an import.
+    out[key] = key === 'module' ? resolve(file === null ? '.' : dirname(file), value) : value;
+  }
+  if (out.module !== undefined && !existsSync(out.module)) p.push(`target.login.module file not found: ${out.module}`);
+  if (driver === 'script' && out.module === undefined && o.module === undefined) {
+    p.push('target.login.module is required for the script driver (a .ts file exporting login(ctx))');
+  }
+  return out;
 }
 
 function readSlo(v: unknown, p: Problems): RunPlan['slo'] {

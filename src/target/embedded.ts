@@ -5,7 +5,7 @@
  */
 import { applyIdpMode } from '../chaos/idp-mode-actuator.ts';
 import { type ClientAuth, publicClient } from '../flow/client-auth.ts';
-import { oidcProviderLogin } from '../flow/login-driver.ts';
+import { createLoginDriver } from './login/registry.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../idp/embedded-idp.ts';
 import type { SigningPool } from '../pkce/presigned.ts';
 import type { RunPlan } from '../scenario/types.ts';
@@ -58,7 +58,7 @@ async function embeddedTarget(idp: EmbeddedIdp, owned: boolean, plan: RunPlan, s
       username: plan.target.username,
       password: plan.target.password,
     },
-    login: oidcProviderLogin,
+    login: await createLoginDriver(plan.target.login),
     clientAuth: auth,
     dpop,
     par: plan.target.client.par,

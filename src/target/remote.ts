@@ -4,7 +4,7 @@
  */
 import { assertLoopbackUrl } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
-import { oidcProviderLogin } from '../flow/login-driver.ts';
+import { createLoginDriver } from './login/registry.ts';
 import { createClientAuth, createDpopSigner } from './client-auth.ts';
 import type { Target, TargetKind } from './types.ts';
 
@@ -40,7 +40,7 @@ export const remoteTargetKind: TargetKind = {
         username: plan.target.username,
         password: plan.target.password,
       },
-      login: oidcProviderLogin,
+      login: await createLoginDriver(plan.target.login),
       clientAuth,
       dpop,
       par: plan.target.client.par,

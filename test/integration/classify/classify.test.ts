@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type RouteTarget } from '../../../src/flow/http.ts';
-import { oidcProviderLogin } from '../../../src/flow/login-driver.ts';
+import { oidcProviderLogin } from '../../../src/target/login/oidc-provider.ts';
 import { exchangeCode, type FlowContext, obtainCode } from '../../../src/flow/pkce-flow.ts';
 import { FlowSession } from '../../../src/flow/session.ts';
 import { discover, type FlowTarget } from '../../../src/flow/target.ts';

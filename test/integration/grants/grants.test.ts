@@ -12,7 +12,7 @@ import { exchangeCode, type FlowContext, obtainCode } from '../../../src/flow/pk
 import { FlowSession } from '../../../src/flow/session.ts';
 import { discover } from '../../../src/flow/target.ts';
 import { readTokenResponse, sendTokenRequest } from '../../../src/flow/token-request.ts';
-import { oidcProviderLogin } from '../../../src/flow/login-driver.ts';
+import { oidcProviderLogin } from '../../../src/target/login/oidc-provider.ts';
 import { type EmbeddedIdp, startEmbeddedIdp } from '../../../src/idp/embedded-idp.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
 import { runPlan } from '../../../src/run.ts';

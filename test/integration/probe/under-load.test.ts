@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUGGY_CLIENT_KINDS, type BuggyClientKind, runBuggyFlow } from '../../../src/flow/buggy-client.ts';
 import { HttpClient } from '../../../src/flow/http.ts';
-import { oidcProviderLogin } from '../../../src/flow/login-driver.ts';
+import { oidcProviderLogin } from '../../../src/target/login/oidc-provider.ts';
 import { type FlowContext, runFlow } from '../../../src/flow/pkce-flow.ts';
 import { discover } from '../../../src/flow/target.ts';
 import { type EmbeddedIdp, idpModeFromNames, startEmbeddedIdp } from '../../../src/idp/embedded-idp.ts';

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, packageRoot } from '../../../src/scenario/load.ts';
 
 const scenarios = join(packageRoot(), 'scenarios');
+// scenarios/keycloak.ts reads its password from the environment (target.password: { env }), which
+// must be set for it to load at all.
+process.env.KEYCLOAK_PASSWORD ??= 'bundled-scenarios-test';
 
 describe('bundled scenarios all validate', async () => {
   const files = [

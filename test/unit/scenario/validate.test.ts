@@ -30,6 +30,7 @@ describe('validateScenario: defaults and plan shape', () => {
         password: 'secret',
         codeTtlSec: 60,
         client: { auth: 'none', assertionAlg: 'ES256', dpop: null, par: false },
+        login: { driver: 'oidc-provider' },
       },
       faults: [],
       slo: { p95Ms: null, errorRate: null, endpoint: 'token' },

@@ -1,0 +1,72 @@
+/**
+ * Loads a user's TypeScript login script (target.login.module): bundled with esbuild as scenarios
+ * are, its bare imports pinned to absolute file URLs resolved from the script's own folder (the
+ * bundle runs from a temp folder), then imported. Kept beside the script driver rather than shared
+ * with scenario/load.ts because target/ sits below scenario/ in the layering.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { TokenstormError } from '../../errors.ts';
+
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+
+function externalsFrom(file: string): Plugin {
+  const require = createRequire(file);
+  return {
+    name: 'tokenstorm-login-externals',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (isAbsolute(args.path)) return undefined;
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        try {
+          return { path: pathToFileURL(require.resolve(args.path)).href, external: true };
+        } catch {
+          return undefined;
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Bundles and imports `file`; any failure is one `ERR_SCENARIO_INVALID` line naming `shown`.
+ *
+ * @example
+ * const mod = await bundleModule('/abs/my-login.ts', 'my-login.ts');
+ * typeof mod.login; // 'function'
+ */
+export async function bundleModule(file: string, shown: string): Promise<Record<string, unknown>> {
+  let code: string;
+  try {
+    const out = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      packages: 'external',
+      logLevel: 'silent',
+      plugins: [externalsFrom(file)],
+    });
+    code = out.outputFiles[0]?.text ?? '';
+  } catch (err) {
+    const first = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
+    const loc = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
+    throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}${loc}: ${oneLine(first?.text ?? String(err))}`, { cause: err });
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'tokenstorm-login-'));
+  const tmp = join(dir, 'login.mjs');
+  try {
+    await writeFile(tmp, code);
+    return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}: failed to load: ${oneLine(err instanceof Error ? err.message : String(err))}`, { cause: err });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
