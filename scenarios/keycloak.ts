@@ -6,7 +6,7 @@
 // from this file: KEYCLOAK_PASSWORD=alice-password for the realm's test user. A modest open-model
 // rate: Keycloak's sizing guide plans about 15 password logins/s per vCPU, so raise the rate with
 // the cores you give it.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'keycloak',

@@ -4,7 +4,7 @@
 // report's `pkce` section judges all eight metrics (M3 PKCE failures < 0.01%, M5 code reuse 0%,
 // M6 100% S256, M7 no secret in any output, M8 redirect/callback errors < 0.1%) against the same
 // defaults; `tokenstorm probe pkce-slo` runs the security probes with this scenario's client.
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from 'tokenstorm';
 
 export default defineScenario({
   name: 'pkce-slo',

@@ -62,6 +62,8 @@ export const CLASSIFY_RULES: ClassifyRules = {
     { pattern: 'code_challenge_method|not supported.*S256|S256.*not supported', failureClass: 'pkce_method_rejected' },
     { pattern: 'missing required parameter.*code_verifier', failureClass: 'pkce_verifier_missing' },
     { pattern: 'redirect_uri', failureClass: 'redirect_uri_mismatch' },
+    // Keycloak: invalid_request "DPoP proof is missing" for a DPoP-bound client without a proof.
+    { pattern: 'DPoP proof', failureClass: 'dpop_proof_invalid' },
   ],
   requestFallback: 'invalid_request',
   errors: [
