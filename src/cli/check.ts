@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { assertLoopbackUrl } from '../loopback.ts';
 import { type CheckResult, checkOneFlow } from '../run/check.ts';
+import { PKCE_TARGETS } from '../report/pkce-metrics.ts';
 import { loadScenario } from '../scenario/load.ts';
 
 // Terminal control characters in target-supplied text must not reach the terminal.
@@ -26,6 +27,7 @@ export function formatCheck(r: CheckResult): string {
     if (h.location) extra.push(`location ${printable(h.location)}`);
     if (h.cookies.length > 0) extra.push(`sets cookies ${h.cookies.map(printable).join(', ')}`);
     lines.push(`              ${extra.join('  ')}`);
+    if (h.page) lines.push(`              page ${printable(h.page)}`);
   });
   if (r.ok) lines.push('result   completed');
   for (const f of r.failures) {
@@ -36,6 +38,15 @@ export function formatCheck(r: CheckResult): string {
     lines.push(`result   FAILED: ${printable(bits.join(' '))}${f.description ? ` — ${printable(f.description)}` : ''}`);
   }
   if (!r.ok && r.failures.length === 0) lines.push('result   FAILED');
+  // The seed's PKCE metrics and their starting targets: what a first SLO for this target could be.
+  const slo = PKCE_TARGETS;
+  const pct = (x: number): string => `${Math.round(x * 100_000) / 1000}%`;
+  lines.push(
+    'suggested SLOs (the PKCE metrics M1–M8 at their starting targets; scenario pkce-slo gates on them):',
+    `  M1 authorize success >= ${pct(slo.authorizeSuccessRate)}   M2 token success >= ${pct(slo.tokenSuccessRate)}   M3 PKCE failures < ${pct(slo.pkceFailureRate)}`,
+    `  M4 token p95 < ${slo.tokenP95Ms} ms   M5 code reuse ${pct(slo.codeReuseRate)}   M6 ${pct(slo.s256Share)} S256   M7 ${slo.secretsFound} secrets in outputs   M8 redirect errors < ${pct(slo.redirectErrorRate)}`,
+    "  thresholds: ['authorize:rate(failed)<0.001', 'token:rate(failed)<0.001', 'token:p(95)<200', 'flow:rate(failed)<0.001']",
+  );
   return `${lines.join('\n')}\n`;
 }
 

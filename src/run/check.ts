@@ -14,6 +14,7 @@ import { redactDetail } from '../metrics/redact.ts';
 import { createVerifierPool } from '../pkce/pool.ts';
 import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
+import { describePage, MAX_PAGE_BYTES, parsePage } from '../target/login/html-page.ts';
 import { targetKindFor } from '../target/registry.ts';
 
 /** One request of the checked flow. */
@@ -30,6 +31,8 @@ export interface CheckHop {
   cookies: string[];
   socketCode?: string;
   serviceMs: number;
+  /** An HTML page's title and its forms with their field names (never values). */
+  page?: string;
 }
 
 /** What the check found. */
@@ -82,6 +85,9 @@ function hopOf(endpoint: EndpointClass | 'discovery', req: HttpRequest, out: Htt
     serviceMs: out.res.serviceUs / 1000,
   };
   if (location !== undefined && URL.canParse(location, req.url.href)) hop.location = redactUrl(new URL(location, req.url));
+  const type = headerValue(out.res.headers, 'content-type') ?? '';
+  // What a login driver saw on the page: the forms and the names of their fields (values never shown).
+  if (type.includes('text/html') && out.res.body.length <= MAX_PAGE_BYTES) hop.page = redactDetail(describePage(parsePage(out.res.body, req.url)));
   return hop;
 }
 

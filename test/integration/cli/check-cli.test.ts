@@ -44,6 +44,40 @@ describe('tokenstorm check', () => {
     // Secrets in URLs are replaced: the callback's code, the state, nonce and challenge.
     expect(r.stdout).toMatch(/\/cb\?code=…&state=…/);
     expect(r.stdout).toMatch(/code_challenge=…/);
+    // The seed's PKCE metrics as the first SLO to set.
+    expect(r.stdout).toMatch(/M1 authorize success >= 99\.9%/);
+    expect(r.stdout).toMatch(/M4 token p95 < 200 ms/);
+  });
+
+  it('lists the forms and field names of a login page, never their values', async () => {
+    const { createServer } = await import('node:http');
+    const page = '<html><head><title>Sign in</title></head><body><form id="login" method="post" action="/login"><input name="username"><input type="password" name="password" value="prefilled-secret-123"><input type="hidden" name="csrf" value="csrf-token-value-456"><button>Go</button></form></body></html>';
+    const server = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      if (req.url === '/.well-known/openid-configuration') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ issuer: base, authorization_endpoint: `${base}/auth`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks` }));
+      } else if (req.url === '/jwks') {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"keys":[]}');
+      } else {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(page);
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const scenario = join(dir, 'form.json');
+      await writeFile(scenario, JSON.stringify({ load: { ratePerSec: 1, duration: '1s' }, target: { clientId: 'c', redirectUri: `${issuer}/cb`, login: { driver: 'form' } } }));
+      const r = await cli(['check', scenario, '--issuer', issuer]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('page title "Sign in"; forms: #login[username, password, csrf]');
+      expect(r.stdout + r.stderr).not.toContain('prefilled-secret-123');
+      expect(r.stdout + r.stderr).not.toContain('csrf-token-value-456');
+    } finally {
+      server.close();
+    }
   });
 
   it('names the failure class and exits 1 when the client is misconfigured', async () => {
