@@ -16,6 +16,7 @@ const harnessBenches = () =>
     import('../bench/faults.ts'),
     import('../bench/metrics.ts'),
     import('../bench/proxy.ts'),
+    import('../bench/keycloak.ts'),
   ]);
 
 const EXAMPLES = `
@@ -84,6 +85,20 @@ export function registerBench(program: Command): void {
       const seconds = parseSeconds(flags.seconds);
       const [, , { benchRawToken }] = await harnessBenches();
       print(await benchRawToken({ connections, seconds }), flags.json);
+    });
+
+  bench
+    .command('keycloak')
+    .description('capacity of a real local Keycloak (started from the cached distribution): the knee and the harness CPU next to Keycloak\'s (goal < 0.25)')
+    .option('--to-rate <n>', 'ramp from 1 to this many flows/s', '30')
+    .option('--seconds <s>', 'ramp length', '60')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ scripts/ci/keycloak.sh install && tokenstorm bench keycloak --json   # kneeFlowsPerSec, harnessVsKeycloakCpu\n')
+    .action(async (flags: { toRate: string; seconds: string; json?: boolean }) => {
+      const toRatePerSec = integerFlag(flags.toRate, '--to-rate', 2, 1000);
+      const seconds = integerFlag(flags.seconds, '--seconds', 10, 3600);
+      const [, , , , , , { benchKeycloak }] = await harnessBenches();
+      print(await benchKeycloak({ toRatePerSec, seconds }), flags.json);
     });
 
   bench

@@ -5,6 +5,7 @@
 import { challengeReuseProbe, downgradeProbe, noChallengeProbe, plainMethodProbe } from './authorize-probes.ts';
 import { crossClientProbe, expiredCodeProbe, redirectUriProbe } from './binding-probes.ts';
 import { challengeMethodsProbe, issParameterProbe } from './discovery-probes.ts';
+import { dpopUnboundRefreshProbe } from './dpop-probes.ts';
 import { parallelReplayProbe, refreshReuseProbe, sequentialReplayProbe, wrongVerifierReplayProbe } from './replay-probes.ts';
 import type { Probe } from './types.ts';
 import {
@@ -35,6 +36,7 @@ export const PROBES: readonly Probe[] = [
   challengeMethodsProbe,
   redeemableAfterPkceFailureProbe,
   refreshReuseProbe,
+  dpopUnboundRefreshProbe,
 ];
 
 /** The probe with this id (case-insensitive), or undefined. */

@@ -113,11 +113,17 @@ export async function redeemStep(
  * @example
  * const r = await refreshStep(pc, 'refresh with the first refresh token', refreshToken);
  */
-export async function refreshStep(pc: ProbeContext, step: string, refreshToken: string, target: FlowTarget = pc.flow.target): Promise<TokenStep> {
+export async function refreshStep(
+  pc: ProbeContext,
+  step: string,
+  refreshToken: string,
+  target: FlowTarget = pc.flow.target,
+  opts: { withoutDpop?: boolean } = {},
+): Promise<TokenStep> {
   const recorder = new StepRecorder(pc.flow.recorder);
   const session = new FlowSession(pc.flow.http, recorder, pc.flow.onSecret);
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString();
-  const res = await sendTokenRequest({ ...pc.flow, recorder, target }, session, 'refresh', form);
+  const res = await sendTokenRequest({ ...pc.flow, recorder, target, ...(opts.withoutDpop ? { dpop: null } : {}) }, session, 'refresh', form);
   if (!res) return { status: null, issued: false, evidence: fromFailure(step, recorder.failures[0], 'no answer') };
   session.record('refresh', res, res.status === 200);
   if (res.status === 200) {

@@ -46,7 +46,8 @@ describe('probes against the correct embedded IdP', () => {
     const { outcomes, findings } = await runProbes(target.pc);
     expect(outcomes.map((o) => o.probe)).toEqual(PROBES.map((p) => p.id));
     const notPassed = outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.probe}:${o.status}`);
-    expect(notPassed.sort()).toEqual(['P14:finding', 'pkce-fail-redeemable:finding']);
+    // dpop-unbound needs a DPoP client (tested below); this scenario's client is public without DPoP.
+    expect(notPassed.sort()).toEqual(['P14:finding', 'dpop-unbound:skipped', 'pkce-fail-redeemable:finding']);
     expect(findings.map((f) => [f.probe, f.severity])).toEqual([
       ['P14', 'info'],
       ['pkce-fail-redeemable', 'info'],
@@ -114,4 +115,18 @@ describe('idpMode fault actuator', () => {
     await fault.undo();
     expect((await runProbe(target.pc, 'P8')).outcome.status).toBe('pass');
   }, 60_000);
+});
+
+describe('the DPoP proof-of-possession probe', () => {
+  it('a DPoP-bound refresh token presented without a proof is refused by the embedded IdP', async () => {
+    await idp.setMode({});
+    await using dpopTarget = await openProbeTarget({
+      embeddedIdp: idp,
+      plan: validateScenario({ load: { ratePerSec: 1, duration: '1s' }, codeBank: { maxAge: '1s' }, target: { codeTtlSec: CODE_TTL_SEC, client: { dpop: true } } }, null),
+    });
+    const { outcomes } = await runProbes(dpopTarget.pc, selectProbes(['dpop-unbound'], []));
+    const o = outcomes[0]!;
+    expect(o.status, JSON.stringify(o)).toBe('pass');
+    expect(o.evidence.at(-1)).toMatchObject({ status: 400 });
+  });
 });

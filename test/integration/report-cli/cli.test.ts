@@ -96,7 +96,7 @@ describe('tokenstorm compare / report (built CLI)', () => {
     expect(tolerance!.stderr).toBe("tokenstorm: --tolerance must be a percentage like 10% (got 'abc') (see --help)\n");
     expect(stat!.stderr).toBe("tokenstorm: unknown stat 'p42' (use one of p50, p90, p95, p99, p999, max, mean)\n");
     expect(endpoint!.stderr).toBe(
-      "tokenstorm: unknown endpoint 'tokne' (use one of authorize, login, consent, callback, token, refresh, flow)\n",
+      "tokenstorm: unknown endpoint 'tokne' (use one of par, authorize, login, consent, callback, token, refresh, flow)\n",
     );
     expect(tiny!.stderr).toBe(
       `tokenstorm: nothing to compare between ${f('base.json')} and ${f('tiny.json')}: too few samples (baseline 600, current 5; need 20)\n`,
