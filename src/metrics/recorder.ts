@@ -12,7 +12,7 @@ import type {
   PhaseReport,
   SeriesPoint,
 } from '../report/schema.ts';
-import { redactDetail } from './redact.ts';
+import { redactEvidence } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
 
 interface EndpointStats {
@@ -272,8 +272,12 @@ export class Recorder {
     }
   }
 
-  /** A classified failure with its evidence (never a secret: callers pass status/error/description only). */
-  failure(evidence: FailureEvidence): void {
+  /**
+   * A classified failure with its evidence. Every target-supplied text in it is redacted here, the
+   * one place evidence enters the report: `secrets` are what the flow handled (verifier, code,
+   * tokens, password, cookies), scrubbed wherever they appear, however short.
+   */
+  failure(evidence: FailureEvidence, secrets: Iterable<string> = []): void {
     if (this.finished) return;
     this.roll(this.now());
     const cls = evidence.failureClass;
@@ -282,10 +286,8 @@ export class Recorder {
     this.totalErrors++;
     const seen = this.evidenceCount.get(cls) ?? 0;
     if (seen < this.evidencePerClass && this.evidence.length < MAX_EVIDENCE_TOTAL) {
-      const kept = { ...evidence };
-      // Descriptions come from outside (IdP text, error pages, socket messages): redacted before keeping.
-      if (kept.description !== undefined) kept.description = redactDetail(kept.description);
-      this.evidence.push(kept);
+      // Descriptions and error fields come from outside (IdP text, error pages, socket messages).
+      this.evidence.push(redactEvidence(evidence, secrets));
     }
     this.evidenceCount.set(cls, seen + 1);
   }

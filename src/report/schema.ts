@@ -29,6 +29,7 @@ export const FAILURE_CLASSES = [
   'connection_refused',
   'bad_response',
   'clock_skew',
+  'id_token_invalid',
   'other',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];

@@ -177,7 +177,7 @@ describe('faults: one-line messages', () => {
 
   it('skips fault timing checks when the load is invalid, but still reports fault problems', () => {
     expect(invalidMessage({ load: { ratePerSec: 0, duration: '1s' }, faults: [{ at: '9s', for: '1s' }] })).toBe(
-      'test.json: load.ratePerSec must be > 0 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got none)',
+      'test.json: load.ratePerSec must be > 0 and at most 100000 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode (got none)',
     );
   });
 });
