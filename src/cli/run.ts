@@ -2,8 +2,6 @@
  * `tokenstorm run [scenario]`: parses flags, loads the scenario and calls runPlan. SIGINT stops
  * the run and still writes the (partial) report; a second SIGINT exits at once.
  */
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { assertLoopbackUrl } from '../chaos/loopback.ts';
 import { TokenstormError } from '../errors.ts';
@@ -12,7 +10,7 @@ import { formatSummary } from '../report/console.ts';
 import { createProgress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { runPlan } from '../run.ts';
-import { integerFlag } from './options.ts';
+import { ensureWritableDir, integerFlag } from './options.ts';
 import { describePlan } from '../scenario/describe.ts';
 import { loadScenario } from '../scenario/load.ts';
 
@@ -32,15 +30,6 @@ interface RunFlags {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-async function ensureWritableDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new TokenstormError('ERR_USAGE', `--out ${dir} is not a writable folder (${typeof code === 'string' ? code : 'error'})`);
-  }
-}
 
 /** Registers `run`. */
 export function registerRun(program: Command): void {
