@@ -28,13 +28,13 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f]+/g;
 const MIN_SECRET_CHARS = 4;
 
 /**
- * Removes terminal control characters and ANSI sequences (each run becomes one space).
+ * Removes terminal control characters and ANSI sequences (each run becomes `replacement`, a space by default).
  *
  * @example
  * stripControl('http://x/\u001b[2Jissuer'); // 'http://x/ issuer'
  */
-export function stripControl(text: string): string {
-  return text.replace(ANSI, ' ').replace(CONTROL, ' ');
+export function stripControl(text: string, replacement = ' '): string {
+  return text.replace(ANSI, replacement).replace(CONTROL, replacement);
 }
 
 /**
