@@ -110,6 +110,10 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession): Promis
   const q = login.callbackUrl.searchParams;
   const endpoint = login.endpoint;
   const iss = q.get('iss');
+  // A code is a secret from the moment it arrives, even beside an error (a hostile IdP may echo it
+  // into the error fields): registered before anything from this response is recorded.
+  const code = q.get('code');
+  if (code) session.secret(code);
   const fail = (cls: FailureClass, description: string): null => {
     session.recordFailure(statusEvidence(endpoint, 0, cls, description));
     return null;
@@ -124,9 +128,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession): Promis
     session.recordFailure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
     return null;
   }
-  const code = q.get('code');
   if (!code) return fail('callback_missing_code', 'authorization response has neither code nor error');
-  session.secret(code);
   return { code, verifier: pair.verifier, nonce, obtainedAt: performance.now() };
 }
 

@@ -20,9 +20,7 @@ export const REDACTED = '[redacted]';
 const TOKEN_LIKE = /[A-Za-z0-9_\-.~+/=]{43,}|(?=[A-Za-z_\-.~+/=]*[0-9])[A-Za-z0-9_\-.~+/=]{20,}/g;
 // ANSI CSI/OSC sequences first (so their parameters go with them), then every other control
 // character, C1 included (U+0080–U+009F: a terminal may read U+009B as CSI).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f-\x9f]+/g;
 /** A secret shorter than this is not searched for (it would match ordinary words); 4 covers short codes and passwords. */
 const MIN_SECRET_CHARS = 4;

@@ -4,6 +4,10 @@ import { renderHtml } from '../../../src/report/html.ts';
 import { findKnee } from '../../../src/report/knee.ts';
 import type { Report } from '../../../src/report/schema.ts';
 
+/** A report as a hostile file may shape it: any value anywhere. */
+// biome-ignore lint/suspicious/noExplicitAny: the point is to put wrong types where the schema has numbers
+type Loose = Record<string, any>;
+
 const EVIL = '</script><img src=x onerror=alert(1)>';
 
 function evilReport(): Report {
@@ -105,7 +109,7 @@ describe('renderHtml', () => {
   });
 
   it('renders a script put in numeric fields as text (issue 15: hostile report.json read back)', () => {
-    const r = buildSyntheticReport() as unknown as Record<string, any>;
+    const r = buildSyntheticReport() as unknown as Loose;
     const payload = '<img src=x onerror=alert(1)>';
     r.endpoints.token.errors = payload;
     r.phases[0].flows.started = payload;
