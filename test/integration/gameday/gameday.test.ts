@@ -38,32 +38,38 @@ describe('game days', () => {
     expect(r.phases.map((p) => p.name)).toEqual(['baseline', 'token latency 300ms', 'recovery']);
     const during = phase(r, 'token latency 300ms');
     expect(during.endpoints.token!.latencyMs.p50).toBeGreaterThanOrEqual(300);
-    expect(phase(r, 'baseline').endpoints.token!.latencyMs.p95).toBeLessThan(200);
-    // The front channel is on its own proxy: untouched by the token route's toxic.
-    expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(100);
+    // Relations, not wall-clock bounds (issue 15: they must hold on a busy machine): the toxic's
+    // 300 ms is in the fault phase's token latency and not in the baseline's …
+    expect(phase(r, 'baseline').endpoints.token!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
+    // … and the front channel is on its own proxy: untouched by the token route's toxic.
+    expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
     expect(r.flows.failed).toBe(0);
     const [f] = r.faults!;
+    // Detected within the fault (4 s) and recovered before the run ended (5 s after it).
     expect(f!.timeToDetectMs).not.toBeNull();
-    expect(f!.timeToDetectMs!).toBeLessThanOrEqual(2000);
+    expect(f!.timeToDetectMs!).toBeLessThan(4000);
     expect(f!.timeToRecoverMs).not.toBeNull();
-    expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+    expect(f!.timeToRecoverMs!).toBeLessThan(5000);
   });
 
   it('gameday-idp-outage: token route down → connection_refused in the fault phase only', async () => {
     const plan = scaled(await loadScenario('gameday-idp-outage'), 20);
     const { report: r } = await runPlan(plan, { outDir });
     const during = phase(r, 'token down');
-    expect(during.failures.connection_refused).toBeGreaterThan(20);
-    expect(Object.keys(during.failures)).toEqual(['connection_refused']);
+    // ~80 flows meet the closed route; new connections are refused.
+    expect(during.failures.connection_refused).toBeGreaterThan(10);
+    // Connections already open when the proxy is disabled are reset: correct too (issue 15).
+    expect(Object.keys(during.failures).filter((c) => c !== 'connection_refused' && c !== 'connection_reset')).toEqual([]);
     expect(r.expectedFailures).toEqual([{ failureClass: 'connection_refused', count: r.failures.connection_refused }]);
     expect(phase(r, 'baseline').failures).toEqual({});
     // Flows in flight at the boundary may fail in the first moments of recovery; later none do.
-    const late = r.series.filter((p) => p.t >= 9);
+    const late = r.series.filter((p) => p.t >= 10);
     expect(late.reduce((a, p) => a + p.failed, 0)).toBe(0);
     const [f] = r.faults!;
     expect(f!.timeToDetectMs).not.toBeNull();
+    // Recovered before the run ended (5 s after the fault): no wall-clock bound tighter than that.
     expect(f!.timeToRecoverMs).not.toBeNull();
-    expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+    expect(f!.timeToRecoverMs!).toBeLessThan(5000);
   });
 
   it('gameday-clock-skew: IdP clock +120 s → clock_skew (and code_expired) during the skew only', async () => {
