@@ -56,6 +56,8 @@ export interface EmbeddedIdpOptions {
   autoApprove?: boolean;
   /** How long to wait for the child to listen (default 20 s). */
   startTimeoutMs?: number;
+  /** Aborts the start-up (Ctrl-C while the IdP starts): the child is stopped and ERR_INTERRUPTED thrown. */
+  signal?: AbortSignal;
 }
 
 /** How many error details the parent keeps. */
@@ -221,6 +223,9 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     () => readyReject(new TokenstormError('ERR_IDP_START', `embedded IdP did not start within ${startTimeoutMs} ms`)),
     startTimeoutMs,
   );
+  const onAbort = (): void => readyReject(new TokenstormError('ERR_INTERRUPTED', 'interrupted while the embedded IdP was starting'));
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   child.send({ type: 'init', config } satisfies ParentMessage);
   let info: Extract<ChildMessage, { type: 'ready' }>;
   try {
@@ -230,6 +235,7 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     throw err;
   } finally {
     clearTimeout(startTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   child.unref();
   refChannel();
