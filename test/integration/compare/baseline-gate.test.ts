@@ -48,5 +48,6 @@ describe('run --baseline', () => {
     expect(token.ok, JSON.stringify(slower.report.regressions)).toBe(false);
     expect(token.current).toBeGreaterThan(token.baseline * 3);
     expect(slower.exitCode).toBe(1);
-  });
+    // Three whole runs (IdP, pool, code bank, load, drain): minutes on a busy 2-core machine.
+  }, 240_000);
 });
