@@ -43,7 +43,7 @@ describe('game days', () => {
     expect(phase(r, 'baseline').endpoints.token!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
     // … and the front channel is on its own proxy: untouched by the token route's toxic.
     expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
-    expect(r.flows.failed).toBe(0);
+    expect(r.flows.failed, JSON.stringify(r.failures)).toBe(0);
     const [f] = r.faults!;
     // Detected within the fault (4 s) and recovered before the run ended (5 s after it).
     expect(f!.timeToDetectMs).not.toBeNull();
