@@ -2,6 +2,7 @@
  * Load and fault traffic goes only to this machine: every target URL is checked here.
  */
 import { TokenstormError } from './errors.ts';
+import { printableUrl, stripControl } from './metrics/redact.ts';
 import { isLoopbackHost } from './chaos/toxiproxy/address.ts';
 
 export { isLoopbackHost };
@@ -18,11 +19,14 @@ export function loopbackProblem(url: string): string | null {
   try {
     u = new URL(url);
   } catch {
-    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+    return `must be an http(s) URL (got ${JSON.stringify(stripControl(url).slice(0, 100))})`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (got ${JSON.stringify(printableUrl(url))})`;
+  // Credentials in a URL would be sent on every request and printed in every message: refused,
+  // without echoing them.
+  if (u.username || u.password) return 'must not carry credentials (user:password@); give the client and user in the scenario instead';
   if (!isLoopbackHost(u.hostname)) {
-    return `must be on 127.0.0.1, localhost or [::1] (got host ${JSON.stringify(u.hostname)}): load only goes to this machine`;
+    return `must be on 127.0.0.1, localhost or [::1] (got host ${JSON.stringify(stripControl(u.hostname))}): load only goes to this machine`;
   }
   return null;
 }

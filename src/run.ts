@@ -100,7 +100,7 @@ export function newRunId(now = new Date()): string {
  */
 export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunOutcome> {
   const runId = options.runId ?? newRunId();
-  const targetOptions = { issuer: options.issuer ?? null, direct: options.direct === true, embeddedIdp: options.embeddedIdp };
+  const targetOptions = { issuer: options.issuer ?? null, direct: options.direct === true, embeddedIdp: options.embeddedIdp, signal: options.signal };
   // Usage problems (non-loopback issuer, missing client) surface before anything starts.
   const targetKind = targetKindFor(plan, targetOptions);
   const baseline = options.baseline ?? (options.baselineFile ? await loadReport(options.baselineFile) : null);
@@ -165,9 +165,9 @@ async function measure(plan: RunPlan, options: RunOptions & { listener: Recorder
     // Disposed after HTTP is closed (the stack unwinds in reverse): a code bank's in-flight logins
     // then fail fast instead of running into their timeouts.
     const late = stack.use(new AsyncDisposableStack());
-    const { connections, requestTimeoutMs, connectTimeoutMs } = plan;
-    const http = stack.use(new HttpClient({ connections, requestTimeoutMs, connectTimeoutMs, ...(faults ? { routes: faults.routes } : {}) }));
-    const flowTarget = await discover(http, target.issuer, target.client);
+    const { connections, requestTimeoutMs, connectTimeoutMs, maxBodyBytes, maxPageBytes } = plan;
+    const http = stack.use(new HttpClient({ connections, requestTimeoutMs, connectTimeoutMs, maxBodyBytes, maxPageBytes, ...(faults ? { routes: faults.routes } : {}) }));
+    const flowTarget = await discover(http, target.issuer, target.client, options.signal);
     const measured = await measureLoad({ ...options, plan, target, flowTarget, http, pool, signing, actuator, clientMix, adopt: (w) => late.use(w) });
     return { ...measured, ...opened };
   } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * Turns anything thrown into one line on stderr and the documented exit code. Only cli/ exits.
  */
+import { stripControl } from '../metrics/redact.ts';
 import { isTokenstormError } from '../errors.ts';
 
 /** Prints `tokenstorm: <message> (<hint>)` and returns the exit code for `err`. */
@@ -16,6 +17,7 @@ export function reportError(err: unknown): number {
   return 70;
 }
 
+// Error messages can quote target text (an issuer, a discovery field): no terminal controls.
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return stripControl(s.replace(/\s*\n\s*/g, ' ')).replace(/ {2,}/g, ' ').trim();
 }

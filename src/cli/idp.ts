@@ -122,11 +122,13 @@ Examples:
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      process.once('SIGHUP', onSignal);
       try {
         await runIdp(options, controller.signal);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.off('SIGHUP', onSignal);
       }
     });
 }

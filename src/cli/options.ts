@@ -1,10 +1,11 @@
 /**
- * Parsing of numeric CLI flags, shared by every command so they all accept the same forms (plain
+ * Parsing of CLI flags shared by every command: numeric flags accept the same forms (plain
  * decimal digits only: no `1e1`, `0x2`, `2.5` or blanks) and fail with the same one-line message.
  */
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { TokenstormError } from '../errors.ts';
+import { makeDir } from '../report/make-dir.ts';
 
 /**
  * Parses an integer flag in `min..max` (`max` omitted: no upper bound), or throws ERR_USAGE.
@@ -23,17 +24,19 @@ export function integerFlag(raw: string, flag: string, min: number, max?: number
 }
 
 /**
- * Creates `dir` if needed and checks it is writable, or throws ERR_USAGE naming `--out`.
+ * Checks (creating it if missing) that an `--out` folder is writable, before any work: exit 2 with
+ * one line otherwise, fast even for paths like /proc/x.
  *
  * @example
- * await ensureWritableDir('reports'); // before a run, so a bad --out costs no run
+ * await ensureWritableDir('reports');
  */
-export async function ensureWritableDir(dir: string): Promise<void> {
+export async function ensureWritableDir(dir: string, flag = '--out'): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await access(dir, constants.W_OK);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new TokenstormError('ERR_USAGE', `--out ${dir} is not a writable folder (${typeof code === 'string' ? code : 'error'})`);
+    const cause = (err as { cause?: unknown }).cause ?? err;
+    const code = (cause as { code?: unknown }).code;
+    throw new TokenstormError('ERR_USAGE', `${flag} ${dir} is not a writable folder (${typeof code === 'string' ? code : 'error'})`);
   }
 }

@@ -34,10 +34,12 @@ Prints the API URL on stdout, then serves until SIGINT or SIGTERM.`,
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          process.off('SIGHUP', stop);
           resolve();
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+        process.on('SIGHUP', stop);
       });
       await server.close();
     });

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadReport } from '../report/compare.ts';
 import { writeRenderedFiles } from '../report/write.ts';
+import { ensureWritableDir } from './options.ts';
 
 /**
  * Loads `file`, writes report.html and junit.xml into `outDir` (default: next to the JSON) and
@@ -16,6 +17,7 @@ import { writeRenderedFiles } from '../report/write.ts';
  */
 export async function runReport(file: string, outDir?: string): Promise<{ html: string; junit: string }> {
   const report = await loadReport(file);
+  if (outDir !== undefined) await ensureWritableDir(outDir);
   return writeRenderedFiles(report, outDir ?? dirname(file));
 }
 

@@ -1,5 +1,6 @@
 /**
- * `tokenstorm run [scenario]`: parses flags, loads the scenario and calls runPlan. SIGINT stops
+ * `tokenstorm run [scenario]`: parses flags, loads the scenario and calls runPlan. SIGINT (and
+ * SIGTERM, SIGHUP: a closed terminal or a CI runner stopping the job) stops
  * the run and still writes the (partial) report; a second SIGINT exits at once.
  */
 import type { Command } from 'commander';
@@ -101,6 +102,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
+      process.on('SIGHUP', onSigint);
       const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
       try {
         const options: RunOptions = {
@@ -135,6 +137,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 bad usage or i
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
+        process.off('SIGHUP', onSigint);
       }
     });
 }

@@ -10,6 +10,8 @@ export interface ClientCredentials {
   form: string;
   /** Headers to add (e.g. `authorization: Basic …`). */
   headers?: Readonly<Record<string, string>>;
+  /** The secrets in this request (client secret, assertion): scrubbed from what the flow records. */
+  secrets?: readonly string[];
 }
 
 /** A token-endpoint authentication method. */

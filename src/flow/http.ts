@@ -26,8 +26,15 @@ export interface RouteTarget {
 export interface HttpClientOptions {
   /** Connections per origin per route. */
   connections: number;
+  /** One absolute deadline per request, from the send to the last body byte, ms. */
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Largest body read from a JSON endpoint (token, discovery, JWKS), bytes; default {@link DEFAULT_MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
+  /** Largest body read from a front-channel page (authorize, login, consent, callback), bytes; default {@link DEFAULT_MAX_PAGE_BYTES}. */
+  maxPageBytes?: number;
+  /** Aborts every request in flight and every later one (the run's stop signal). */
+  signal?: AbortSignal;
   /** Per route: dial this address instead of the URL's (fault proxies). */
   routes?: Partial<Record<Route, RouteTarget>>;
   /** Called after every exchange (`tokenstorm check` prints them as hops); unset in load runs. */
@@ -44,6 +51,8 @@ export interface HttpRequest {
   form?: URLSearchParams | string;
   /** Any other body (a login script's JSON); its content-type goes in `headers`. Ignored when `form` is set. */
   body?: string;
+  /** Aborts this request (start-up requests pass the run's signal). */
+  signal?: AbortSignal;
 }
 
 /** A response with its whole body read. */
@@ -68,6 +77,18 @@ export interface HttpFailure {
 /** Either a response or a transport failure. */
 export type HttpOutcome = { ok: true; res: HttpResponse } | { ok: false; failure: HttpFailure };
 
+/** Default cap on a JSON response body (token, discovery, JWKS): 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Default cap on an HTML page (front channel): 2 MiB. */
+export const DEFAULT_MAX_PAGE_BYTES = 2 * 1024 * 1024;
+
+/** Socket code recorded when a body exceeds its cap (the request is aborted there). */
+export const BODY_TOO_LARGE = 'ERR_BODY_TOO_LARGE';
+/** Socket code recorded when a request passes its absolute deadline. */
+export const DEADLINE_EXCEEDED = 'ERR_DEADLINE_EXCEEDED';
+/** Socket code recorded when the run's stop signal aborted a request. */
+export const REQUEST_ABORTED = 'ERR_REQUEST_ABORTED';
+
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 const SOCKET_CODE_CLASSES: Record<string, FailureClass> = {
@@ -81,6 +102,9 @@ const SOCKET_CODE_CLASSES: Record<string, FailureClass> = {
   UND_ERR_HEADERS_TIMEOUT: 'timeout_response',
   UND_ERR_BODY_TIMEOUT: 'timeout_response',
   UND_ERR_ABORTED: 'timeout_response',
+  [DEADLINE_EXCEEDED]: 'timeout_response',
+  [REQUEST_ABORTED]: 'timeout_response',
+  [BODY_TOO_LARGE]: 'bad_response',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'bad_response',
   HPE_INVALID_CONSTANT: 'bad_response',
   HPE_INVALID_CHUNK_SIZE: 'bad_response',
@@ -134,12 +158,21 @@ export class HttpClient implements AsyncDisposable {
   private readonly requestTimeoutMs: number;
   private readonly onExchange: HttpClientOptions['onExchange'];
 
+  private readonly maxBodyBytes: number;
+  private readonly maxPageBytes: number;
+  private readonly signal: AbortSignal | undefined;
+
   constructor(options: HttpClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
+    this.signal = options.signal;
     this.onExchange = options.onExchange;
     const make = (route: Route): Agent =>
       new Agent({
         connections: options.connections,
+        // undici's own timers are per phase (a trickle resets bodyTimeout on every byte); the
+        // absolute deadline in send() is what bounds a request, these only end idle sockets sooner.
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
         keepAliveTimeout: 30_000,
@@ -150,10 +183,19 @@ export class HttpClient implements AsyncDisposable {
     this.agents = { authorize: make('authorize'), token: make('token') };
   }
 
+  /** The body cap for an endpoint class, bytes. */
+  capOf(endpoint: EndpointClass | 'discovery'): number {
+    return endpoint === 'token' || endpoint === 'refresh' || endpoint === 'par' || endpoint === 'discovery' ? this.maxBodyBytes : this.maxPageBytes;
+  }
+
   /**
    * Sends one request on the endpoint's route and reads the whole body. Never throws for target
    * failures. Uses undici's dispatch handler API directly: no body stream per response, which is
    * most of what `request()` costs beyond the socket work.
+   *
+   * A hostile target cannot hold it: the body is capped (the request is aborted at the cap and
+   * recorded as `bad_response` "body over N bytes") and one absolute deadline runs from the send to
+   * the last byte, whatever the target trickles.
    */
   send(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
     if (!this.onExchange) return this.dispatch(endpoint, req);
@@ -175,30 +217,75 @@ export class HttpClient implements AsyncDisposable {
       body = req.body;
     }
     const url = req.url;
+    const cap = this.capOf(endpoint);
+    const signals = [this.signal, req.signal].filter((s): s is AbortSignal => s !== undefined);
     return new Promise((resolve) => {
       const t0 = performance.now();
       let status = 0;
       let resHeaders: HttpResponse['headers'] = {};
       const chunks: Buffer[] = [];
+      let received = 0;
+      let settled = false;
+      let controller: { abort(reason: Error): void } | null = null;
+      let pendingAbort: Error | null = null;
+      const finish = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const failWith = (failureClass: FailureClass, socketCode: string, message: string): void => {
+        if (!finish()) return;
+        resolve({ ok: false, failure: { failureClass, socketCode, message, serviceUs: (performance.now() - t0) * 1000 } });
+      };
       const fail = (err: unknown): void => {
         const { failureClass, socketCode } = classifySocketError(err);
         const message = err instanceof Error ? err.message : String(err);
-        resolve({ ok: false, failure: { failureClass, socketCode, message: message.slice(0, 200), serviceUs: (performance.now() - t0) * 1000 } });
+        failWith(failureClass, socketCode, message.slice(0, 200));
       };
+      // Stops the exchange where it is; a request still queued for a connection is aborted as soon as it starts.
+      const abort = (failureClass: FailureClass, socketCode: string, message: string): void => {
+        failWith(failureClass, socketCode, message);
+        chunks.length = 0;
+        const reason = Object.assign(new Error(message), { code: socketCode });
+        if (controller) controller.abort(reason);
+        else pendingAbort = reason;
+      };
+      const onAbort = (): void => abort('timeout_response', REQUEST_ABORTED, 'request aborted: the run is stopping');
+      const timer = setTimeout(() => abort('timeout_response', DEADLINE_EXCEEDED, `no complete response within ${this.requestTimeoutMs} ms`), this.requestTimeoutMs);
+      for (const s of signals) {
+        if (s.aborted) {
+          onAbort();
+          return;
+        }
+        s.addEventListener('abort', onAbort, { once: true });
+      }
+      const overCap = (): void => abort('bad_response', BODY_TOO_LARGE, `body over ${cap} bytes`);
       try {
         dispatcher.dispatch(
           { origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body },
           {
             // undici tells the handler API generations apart by onRequestStart.
-            onRequestStart() {},
+            onRequestStart(c) {
+              controller = c;
+              if (pendingAbort) c.abort(pendingAbort);
+            },
             onResponseStart(_controller, statusCode, h) {
               status = statusCode;
               resHeaders = h as HttpResponse['headers'];
+              // A declared length over the cap is refused before a byte of it is read.
+              const declared = Number(headerValue(resHeaders, 'content-length'));
+              if (declared > cap) overCap();
             },
             onResponseData(_controller, chunk) {
-              chunks.push(chunk);
+              if (settled) return;
+              received += chunk.length;
+              if (received > cap) overCap();
+              else chunks.push(chunk);
             },
             onResponseEnd() {
+              if (!finish()) return;
               const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
               resolve({ ok: true, res: { status, headers: resHeaders, body: text, serviceUs: (performance.now() - t0) * 1000 } });
             },

@@ -25,6 +25,7 @@ export async function pushAuthorizationRequest(ctx: FlowContext, session: FlowSe
   }
   const auth = ctx.clientAuth ?? publicClient(ctx.target.clientId);
   const creds = await auth.credentials(endpoint);
+  for (const s of creds.secrets ?? []) session.scrub(s);
   const params = new URLSearchParams(authorizeUrl.search);
   // The credentials may carry client_id too (public and post clients): each parameter once.
   for (const [k, v] of new URLSearchParams(creds.form.replace(/^&/, ''))) params.set(k, v);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { decodeJwt, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
 import { classifyOAuthError, oauthEvidence, refineUnknownCode, statusEvidence } from './classify.ts';
@@ -35,8 +35,8 @@ export interface FlowContext {
   clockSkewMs: () => number;
   /** Allowed difference between the IdP's and the harness's clocks for iat/exp, s. */
   idTokenToleranceSec: number;
-  /** Verify the ID-token signature on every Nth flow (claims are checked on all); 1 = every flow. */
-  verifySignatureEvery: number;
+  /** @deprecated ignored: every ID token's signature is verified (a sample let forged tokens pass). */
+  verifySignatureEvery?: number;
   /** Observer called once per ended flow. */
   onFlow?: FlowObserver;
   /** Test hook: receives every secret the flow handles so tests can scan outputs for them. */
@@ -65,7 +65,6 @@ export interface ObtainedCode {
   presented?: number;
 }
 
-let flowCounter = 0;
 
 // Per target, the parts of the requests that never change, form-encoded once (the target is fixed for a run).
 interface StaticParts {
@@ -136,7 +135,8 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: A
   const pair = opts.overridePair ?? ctx.pkce.take();
   const state = randomUUID();
   const nonce = randomUUID();
-  ctx.onSecret?.(pair.verifier);
+  session.secret(pair.verifier);
+  session.scrub(ctx.target.password);
   const overridden = opts.overrideChallenge !== undefined || opts.overrideChallengeMethod !== undefined;
   let url: URL | null = overridden
     ? overriddenAuthorizeUrl(
@@ -155,6 +155,10 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: A
   const q = login.callbackUrl.searchParams;
   const endpoint = login.endpoint;
   const iss = q.get('iss');
+  // A code is a secret from the moment it arrives, even beside an error (a hostile IdP may echo it
+  // into the error fields): registered before anything from this response is recorded.
+  const code = q.get('code');
+  if (code) session.secret(code);
   const fail = (cls: FailureClass, description: string): null => {
     session.recordFailure(statusEvidence(endpoint, 0, cls, description));
     return null;
@@ -169,9 +173,7 @@ export async function obtainCode(ctx: FlowContext, session: FlowSession, opts: A
     session.recordFailure(oauthEvidence(endpoint, e, classifyOAuthError(e)));
     return null;
   }
-  const code = q.get('code');
   if (!code) return fail('callback_missing_code', 'authorization response has neither code nor error');
-  ctx.onSecret?.(code);
   return { code, verifier: pair.verifier, nonce, obtainedAt: performance.now() };
 }
 
@@ -192,6 +194,11 @@ export interface ExchangeOptions {
  */
 export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: ObtainedCode, opts: ExchangeOptions = {}): Promise<boolean> {
   const verifier = opts.overrideVerifier === undefined ? got.verifier : opts.overrideVerifier;
+  // Token mode redeems on a session other than the one that obtained the code: it scrubs them too.
+  session.scrub(got.code);
+  session.scrub(got.verifier);
+  if (verifier) session.scrub(verifier);
+  session.scrub(ctx.target.password);
   // The usual request is one string concatenation; overrides (negative tests) take the general path.
   const tail =
     opts.overrideRedirectUri === undefined
@@ -208,54 +215,65 @@ export async function exchangeCode(ctx: FlowContext, session: FlowSession, got: 
   const record = (ok: boolean): void => ctx.recorder.exchange('token', res.serviceUs, Math.max(latencyUs, res.serviceUs), ok);
   // An IdP that says only "code not valid" (Keycloak) for a code this harness never presented before
   // means an expired code, not a reused one.
-  const tokens = readTokenResponse(ctx, session, 'token', res, (e, cls) => refineUnknownCode(e, cls, presentedBefore, performance.now() - got.obtainedAt));
+  const tokens = readTokenResponse(session, 'token', res, (e, cls) => refineUnknownCode(e, cls, presentedBefore, performance.now() - got.obtainedAt));
   if (!tokens) {
     record(false);
     return false;
   }
-  if (tokens.idToken !== undefined) {
-    const problem = await checkIdToken(ctx, tokens.idToken, got.nonce);
-    if (problem) {
-      record(false);
-      session.recordFailure(statusEvidence('token', 200, problem.failureClass, problem.description));
-      return false;
-    }
+  const problem =
+    tokens.idToken !== undefined
+      ? await checkIdToken(ctx, tokens.idToken, got.nonce)
+      : wantsIdToken(ctx.target.scope)
+        ? { failureClass: 'id_token_invalid' as const, description: 'token response has no id_token although the scope has openid' }
+        : null;
+  if (problem) {
+    record(false);
+    session.recordFailure(statusEvidence('token', 200, problem.failureClass, problem.description));
+    return false;
   }
   record(true);
   opts.onTokens?.({ accessToken: tokens.accessToken, ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}) });
   return true;
 }
 
+/** OpenID Connect: a token response to a request with the `openid` scope carries an ID token. */
+function wantsIdToken(scope: string): boolean {
+  return scope.split(/\s+/).includes('openid');
+}
+
 /**
- * Checks the ID token's claims (iss, aud, nonce, iat/exp against the harness clock) on every flow
- * and its signature on a sample; a time claim outside the tolerance is `clock_skew`.
+ * Checks every ID token: signature against the IdP's key set with an algorithm from the target's
+ * allow-list (asymmetric only, never `none`), then iss, aud, nonce, and iat/exp against the
+ * harness clock. A bad token is `id_token_invalid` with the reason; a time claim outside the
+ * tolerance is `clock_skew`. Verifying costs one signature check (keys are imported once by jose's
+ * local key set), cheap beside the four HTTP exchanges of the flow.
  */
 async function checkIdToken(ctx: FlowContext, idToken: string, nonce: string): Promise<{ failureClass: FailureClass; description: string } | null> {
   const t = ctx.target;
   const nowSec = (Date.now() + ctx.clockSkewMs()) / 1000;
-  let claims: ReturnType<typeof decodeJwt>;
+  const invalid = (reason: string): { failureClass: FailureClass; description: string } => ({
+    failureClass: 'id_token_invalid',
+    description: `id_token ${reason}`,
+  });
+  if (t.idTokenAlgs.length === 0) return invalid('rejected: the IdP advertises no asymmetric signing algorithm');
+  let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
   try {
-    if (flowCounter++ % ctx.verifySignatureEvery === 0) {
-      // currentDate pins jose's own time checks to the (possibly skewed) harness clock; the
-      // explicit checks below decide the class.
-      const verified = await jwtVerify(idToken, t.jwks, {
-        issuer: t.issuer,
-        audience: t.clientId,
-        currentDate: new Date(nowSec * 1000),
-        clockTolerance: Number.MAX_SAFE_INTEGER,
-      });
-      claims = verified.payload;
-    } else {
-      claims = decodeJwt(idToken);
-    }
+    // currentDate pins jose's own time checks to the (possibly skewed) harness clock; the
+    // explicit checks below decide the class.
+    const verified = await jwtVerify(idToken, t.jwks, {
+      algorithms: t.idTokenAlgs,
+      currentDate: new Date(nowSec * 1000),
+      clockTolerance: Number.MAX_SAFE_INTEGER,
+    });
+    claims = verified.payload;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    return { failureClass: 'bad_response', description: `id_token rejected: ${typeof code === 'string' ? code : 'malformed'}` };
+    return invalid(`rejected: ${typeof code === 'string' ? code : 'malformed'}${ALG_REASONS[typeof code === 'string' ? code : ''] ?? ''}`);
   }
-  if (claims.iss !== t.issuer) return { failureClass: 'bad_response', description: 'id_token iss differs from the issuer' };
+  if (claims.iss !== t.issuer) return invalid('iss differs from the issuer');
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.includes(t.clientId)) return { failureClass: 'bad_response', description: 'id_token aud lacks the client id' };
-  if (claims.nonce !== nonce) return { failureClass: 'bad_response', description: 'id_token nonce differs from the request' };
+  if (!aud.includes(t.clientId)) return invalid('aud lacks the client id');
+  if (claims.nonce !== nonce) return invalid('nonce differs from the request');
   const tol = ctx.idTokenToleranceSec;
   if (typeof claims.iat === 'number' && claims.iat > nowSec + tol) {
     return { failureClass: 'clock_skew', description: `id_token iat is ${Math.round(claims.iat - nowSec)}s in the future (tolerance ${tol}s)` };
@@ -265,6 +283,15 @@ async function checkIdToken(ctx: FlowContext, idToken: string, nonce: string): P
   }
   return null;
 }
+
+// jose's codes, said in words for the report.
+const ALG_REASONS: Record<string, string> = {
+  ERR_JOSE_ALG_NOT_ALLOWED: ' (signing algorithm not allowed: none, HS* or not advertised)',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: ' (signature does not verify)',
+  ERR_JWKS_NO_MATCHING_KEY: ' (no key in the key set matches)',
+  ERR_JWS_INVALID: ' (not a signed JWT)',
+  ERR_JWT_INVALID: ' (not a JWT)',
+};
 
 /**
  * One whole flow. Records the `flow` endpoint: latency from `intendedAt` (coordinated-omission

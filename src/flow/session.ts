@@ -39,13 +39,30 @@ export class FlowSession {
   private readonly http: HttpClient;
   private readonly recorder: Recorder;
   private readonly onSecret: ((value: string) => void) | undefined;
+  /** Every secret this flow handled; scrubbed from any evidence it records. */
+  private readonly secrets: string[] = [];
 
-  /** @param onSecret test hook receiving every cookie value (so tests can scan outputs for them) */
-  constructor(http: HttpClient, recorder: Recorder, onSecret?: (value: string) => void) {
+  /**
+   * @param onSecret test hook receiving every secret (so tests can scan outputs for them)
+   * @param staticSecrets secrets of the target every flow uses (login password, client secret)
+   */
+  constructor(http: HttpClient, recorder: Recorder, onSecret?: (value: string) => void, staticSecrets: readonly string[] = []) {
     this.http = http;
     this.recorder = recorder;
     this.onSecret = onSecret;
     this.flowIndex = recorder.nextFlowIndex();
+    for (const s of staticSecrets) if (s) this.secrets.push(s);
+  }
+
+  /** Registers a secret this flow handles (verifier, code, token): it is scrubbed from everything this flow records. */
+  secret(value: string): void {
+    this.secrets.push(value);
+    this.onSecret?.(value);
+  }
+
+  /** Registers a secret for scrubbing only (already reported to the test hook, or a static one like the password). */
+  scrub(value: string): void {
+    if (value) this.secrets.push(value);
   }
 
   /**
@@ -81,15 +98,19 @@ export class FlowSession {
     if (!out.ok) {
       this.serviceUs += out.failure.serviceUs;
       this.recorder.exchange(endpoint, out.failure.serviceUs, out.failure.serviceUs, false);
-      this.recorder.failure(transportEvidence(endpoint, out.failure), this);
+      this.recorder.failure(transportEvidence(endpoint, out.failure), this, this.secrets);
       return null;
     }
     this.serviceUs += out.res.serviceUs;
     for (const c of headerValues(out.res.headers, 'set-cookie')) {
       try {
         const stored = this.jar.setCookieSync(c, req.url);
-        if (stored) this.stored++;
-        if (stored && this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
+        if (stored) {
+          this.stored++;
+          this.scrub(stored.value);
+          // Short values (flags like "1") would match unrelated output in tests' scans.
+          if (this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
+        }
       } catch {
         // A cookie the jar rejects (bad domain) would be rejected by a browser too.
       }
@@ -105,7 +126,7 @@ export class FlowSession {
 
   /** Records a classified failure of this flow (with its trace id, for the failure samples). */
   recordFailure(evidence: FailureEvidence): void {
-    this.recorder.failure(evidence, this);
+    this.recorder.failure(evidence, this, this.secrets);
   }
 
   /** Records a judged exchange; latency = service time (steps inside a flow are not scheduled). */

@@ -32,6 +32,7 @@ export async function sendTokenRequest(ctx: FlowContext, session: FlowSession, e
   const auth = ctx.clientAuth ?? publicClient(ctx.target.clientId);
   const attempt = async (nonce: string | undefined): Promise<HttpResponse | null> => {
     const creds = await auth.credentials(url);
+    for (const s of creds.secrets ?? []) session.scrub(s);
     let headers = creds.headers ? { ...ACCEPT_JSON, ...creds.headers } : ACCEPT_JSON;
     if (ctx.dpop) headers = { ...headers, dpop: await ctx.dpop.proof('POST', url, nonce) };
     return session.send(endpoint, { method: 'POST', url, form: form + creds.form, headers });
@@ -63,10 +64,9 @@ export interface TokenSet {
  * JSON with an access_token. Failures are recorded (the caller records the timed exchange).
  *
  * @example
- * const tokens = readTokenResponse(ctx, session, 'refresh', res); // null when it failed
+ * const tokens = readTokenResponse(session, 'refresh', res); // null when it failed
  */
 export function readTokenResponse(
-  ctx: FlowContext,
   session: FlowSession,
   endpoint: EndpointClass,
   res: HttpResponse,
@@ -94,15 +94,16 @@ export function readTokenResponse(
     session.recordFailure(statusEvidence(endpoint, 200, 'bad_response', `${endpoint} response has no access_token`));
     return null;
   }
+  // Registered with the flow: scrubbed from anything it records, and reported to the test hook.
   const tokens: TokenSet = { accessToken: body.access_token };
-  ctx.onSecret?.(body.access_token);
+  session.secret(body.access_token);
   if (typeof body.refresh_token === 'string') {
     tokens.refreshToken = body.refresh_token;
-    ctx.onSecret?.(body.refresh_token);
+    session.secret(body.refresh_token);
   }
   if (typeof body.id_token === 'string') {
     tokens.idToken = body.id_token;
-    ctx.onSecret?.(body.id_token);
+    session.secret(body.id_token);
   }
   return tokens;
 }

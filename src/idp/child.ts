@@ -93,3 +93,7 @@ process.on('message', (raw: unknown) => {
 process.on('disconnect', () => process.exit());
 // Exit through Node rather than the default signal death so --cpu-prof and exit hooks still run.
 process.on('SIGTERM', () => process.exit());
+// A Ctrl-C in a terminal reaches the whole process group, this child included. Dying here would
+// reset every flow in flight and record the harness's own interruption as connection_reset: the
+// parent stops this child (SIGTERM, or the IPC channel closing) after the run has drained.
+process.on('SIGINT', () => undefined);

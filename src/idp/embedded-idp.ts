@@ -82,6 +82,8 @@ export interface EmbeddedIdpOptions {
   clientSecret?: string;
   /** Fault mode from the first request on (default `{}`: correct behaviour); see {@link idpModeFromNames}. */
   mode?: IdpMode;
+  /** Aborts the start-up (Ctrl-C while the IdP starts): the child is stopped and ERR_INTERRUPTED thrown. */
+  signal?: AbortSignal;
 }
 
 /** How many error details the parent keeps. */
@@ -255,6 +257,9 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     () => readyReject(new TokenstormError('ERR_IDP_START', `embedded IdP did not start within ${startTimeoutMs} ms`)),
     startTimeoutMs,
   );
+  const onAbort = (): void => readyReject(new TokenstormError('ERR_INTERRUPTED', 'interrupted while the embedded IdP was starting'));
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   child.send({ type: 'init', config } satisfies ParentMessage);
   let info: Extract<ChildMessage, { type: 'ready' }>;
   try {
@@ -264,6 +269,7 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     throw err;
   } finally {
     clearTimeout(startTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   child.unref();
   refChannel();

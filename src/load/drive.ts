@@ -14,6 +14,15 @@ import type { Workload } from './workloads/types.ts';
 /** After an abort, in-flight units get this long before the run winds down and cuts their connections. */
 export const ABORT_GRACE_MS = 2000;
 
+/**
+ * After the planned duration, units still in flight get one request deadline (at most 10 s) to end;
+ * then the run winds down whatever the target does (a trickling or silent IdP cannot hold it), and
+ * what did not end is reported as unfinished.
+ */
+export function drainGraceMs(plan: RunPlan): number {
+  return Math.min(plan.requestTimeoutMs, 10_000);
+}
+
 /** Units of work in flight (read by the recorder's series and the live view). */
 export class InFlight {
   count = 0;
@@ -62,7 +71,8 @@ export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Rec
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  await Promise.race([work, aborted.then(() => sleep(ABORT_GRACE_MS))]);
+  const planned = sleep(plan.totalDurationMs + drainGraceMs(plan));
+  await Promise.race([work, aborted.then(() => sleep(ABORT_GRACE_MS)), planned]);
 }
 
 function sleep(ms: number): Promise<void> {

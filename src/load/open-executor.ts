@@ -31,6 +31,13 @@ export interface OpenExecutorOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Most arrivals handled in one timer wake. Past it the executor yields to the event loop (a 0 ms
+ * timer), so signals, I/O and the flows it started keep running at any allowed rate, even when
+ * it has fallen far behind the schedule.
+ */
+export const MAX_ARRIVALS_PER_WAKE = 1000;
+
 /** Counters from one open-model run. */
 export interface OpenExecutorResult {
   started: number;
@@ -73,7 +80,8 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
       if (!scheduling) return;
       const now = clock.now();
       // Start every arrival that is due; at high rates one timer wake covers several.
-      while (pending !== null && t0 + pending <= now) {
+      let handled = 0;
+      while (pending !== null && t0 + pending <= now && handled++ < MAX_ARRIVALS_PER_WAKE) {
         if (pending >= options.durationMs || (options.maxStarts != null && result.started >= options.maxStarts)) {
           pending = null;
           break;

@@ -58,14 +58,18 @@ export function meanUs(h: Histogram): number {
 /** Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. */
 export function summarize(h: Histogram): LatencySummary {
   if (h.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  const at = (p: number): number => round3(h.getValueAtPercentile(p) / 1000);
+  // HDR reports a percentile as the highest value equivalent to its bucket, which can lie above
+  // the exact maximum recorded (seen on a busy machine: p99 2490.367 ms, max 2490.002 ms); no
+  // percentile can exceed the maximum, so it is capped there.
+  const maxUs = h.maxValue;
+  const at = (p: number): number => round3(Math.min(h.getValueAtPercentile(p), maxUs) / 1000);
   return {
     p50: at(50),
     p90: at(90),
     p95: at(95),
     p99: at(99),
     p999: at(99.9),
-    max: round3(h.maxValue / 1000),
+    max: round3(maxUs / 1000),
     mean: round3(meanUs(h) / 1000),
   };
 }

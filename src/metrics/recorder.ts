@@ -13,7 +13,7 @@ import type {
   PhaseReport,
   SeriesPoint,
 } from '../report/schema.ts';
-import { redactDetail } from './redact.ts';
+import { redactEvidence } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
 import { FailureSamples, type FlowTrace } from './failure-samples.ts';
 import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
@@ -324,10 +324,12 @@ export class Recorder {
   }
 
   /**
-   * A classified failure with its evidence (never a secret: callers pass status/error/description
-   * only). With `trace` (the flow's session passes it) the first few per class are kept as samples.
+   * A classified failure with its evidence. Every target-supplied text in it is redacted here, the
+   * one place evidence enters the report: `secrets` are what the flow handled (verifier, code,
+   * tokens, password, cookies), scrubbed wherever they appear, however short. With `trace` (the
+   * flow's session passes it) the first few per class are kept as samples with the flow's trace id.
    */
-  failure(evidence: FailureEvidence, trace?: FlowTrace): void {
+  failure(evidence: FailureEvidence, trace?: FlowTrace, secrets: Iterable<string> = []): void {
     if (this.finished) return;
     this.roll(this.now());
     const cls = evidence.failureClass;
@@ -335,15 +337,14 @@ export class Recorder {
     bump(this.secFailures, cls);
     this.totalErrors++;
     const seen = this.evidenceCount.get(cls) ?? 0;
-    if (seen < this.evidencePerClass && this.evidence.length < MAX_EVIDENCE_TOTAL) {
-      const kept = { ...evidence };
-      // Descriptions come from outside (IdP text, error pages, socket messages): redacted before keeping.
-      if (kept.description !== undefined) kept.description = redactDetail(kept.description);
-      this.evidence.push(kept);
-    }
+    const keep = seen < this.evidencePerClass && this.evidence.length < MAX_EVIDENCE_TOTAL;
+    // Descriptions and error fields come from outside (IdP text, error pages, socket messages):
+    // redacted before they are kept, sampled or exported.
+    const redacted = keep || trace || this.listener ? redactEvidence(evidence, secrets) : evidence;
+    if (keep) this.evidence.push(redacted);
     this.evidenceCount.set(cls, seen + 1);
-    const sample = trace ? this.samples.sample(evidence, trace, this.current.name, this.now()) : null;
-    this.listener?.failure(evidence, sample);
+    const sample = trace ? this.samples.sample(redacted, trace, this.current.name, this.now()) : null;
+    this.listener?.failure(redacted, sample);
   }
 
   /** What progress output shows. */

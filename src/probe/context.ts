@@ -137,8 +137,7 @@ export async function openProbeTarget(opts: ProbeTargetOptions): Promise<OpenedP
       par: target.par,
       clockSkewMs: () => target.harnessSkewMs(),
       idTokenToleranceSec: 5,
-      verifySignatureEvery: 1,
-      ...(opts.onSecret ? { onSecret: opts.onSecret } : {}),
+        ...(opts.onSecret ? { onSecret: opts.onSecret } : {}),
     };
     const pc = createProbeContext(flow, {
       recorder,

@@ -3,9 +3,10 @@
  * Percentiles are recomputed from the `hdr` histograms (not the rounded summaries), so any stat can
  * be compared, including ones a report did not summarise.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { TokenstormError } from '../errors.ts';
 import { decodeHistogram } from '../metrics/hdr.ts';
+import { reportSchemaProblem } from './validate-report.ts';
 import { ENDPOINT_CLASSES, type EndpointClass, type EndpointReport, REPORT_SCHEMA, type RegressionCheck, type Report } from './schema.ts';
 
 /** Latency stats `compare` understands. */
@@ -144,6 +145,9 @@ export function formatCompareTable(checks: RegressionCheck[]): string {
   return `${lines.join('\n')}\n${verdict}${skipped > 0 ? ` (${skipped} skipped)` : ''}\n`;
 }
 
+/** Largest report.json read back, bytes (a 24 h run's report is a few MB). */
+export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+
 /**
  * Reads and validates a report.json. Every problem is a one-line ERR_REPORT_INVALID naming the file.
  *
@@ -153,8 +157,14 @@ export function formatCompareTable(checks: RegressionCheck[]): string {
 export async function loadReport(path: string): Promise<Report> {
   let text: string;
   try {
+    // Input like any other: a huge file is refused before it is read.
+    const size = (await stat(path)).size;
+    if (size > MAX_REPORT_BYTES) {
+      throw new TokenstormError('ERR_REPORT_INVALID', `${path} is ${size} bytes; a report.json may be at most ${MAX_REPORT_BYTES} bytes`);
+    }
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof TokenstormError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     throw new TokenstormError('ERR_REPORT_INVALID', `cannot read report ${path}: ${why}`, { cause: err });
@@ -165,7 +175,7 @@ export async function loadReport(path: string): Promise<Report> {
   } catch (err) {
     throw new TokenstormError('ERR_REPORT_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
   }
-  const problem = reportProblem(data);
+  const problem = reportProblem(data) ?? reportSchemaProblem(data);
   if (problem) throw new TokenstormError('ERR_REPORT_INVALID', `${path} is not a tokenstorm report: ${problem}`);
   return data as Report;
 }

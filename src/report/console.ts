@@ -1,6 +1,7 @@
 /**
  * The end-of-run summary a person reads in the terminal: short, aligned, the verdict last.
  */
+import { stripControl } from '../metrics/redact.ts';
 import { formatFindingLines, formatPkceLines } from './security-console.ts';
 import { ENDPOINT_CLASSES, type FailureClass, type Report, SEVERITIES } from './schema.ts';
 
@@ -15,7 +16,8 @@ const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed
 const sec = (xMs: number): string => `${(xMs / 1000).toFixed(1)} s`;
 const num = (x: number | null): string => (x === null ? 'n/a' : String(Math.round(x * 1000) / 1000));
 /** Report text can carry user input: no terminal escape sequences reach the console. */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+// Target-supplied text (threshold names, harness reasons) never drives the terminal.
+const clean = (s: string): string => stripControl(String(s), '?');
 
 function table(rows: string[][], indent: string): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

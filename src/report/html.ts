@@ -2,6 +2,7 @@
  * report.html: one self-contained file (uPlot inlined, data embedded as JSON, a CSP that forbids
  * every fetch) so it can be attached to a CI run or mailed and still open offline.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildCharts, type ChartSpec } from './html/chart-data.ts';
@@ -37,9 +38,17 @@ function uplot(): { js: string; css: string } {
   return uplotAssets;
 }
 
-// Inline scripts and styles only; nothing may be fetched (the page must work offline, and an
-// injected tag in report text could not phone home even if escaping failed).
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+/**
+ * The page's Content-Security-Policy. Nothing may be fetched (the page must work offline, and an
+ * injected tag in report text could not phone home even if escaping failed), and only the page's
+ * own two scripts run: they are allowed by their SHA-256 hashes, not by 'unsafe-inline', so an
+ * injected `<script>` or inline event handler (`onerror=`) would not run either. Styles stay
+ * inline (uPlot sets them; a style cannot run script).
+ */
+export function contentSecurityPolicy(scripts: readonly string[]): string {
+  const hashes = scripts.map((s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`).join(' ');
+  return `default-src 'none'; script-src ${hashes}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+}
 
 function chartSection(c: ChartSpec): string {
   const hint =
@@ -64,11 +73,12 @@ export function renderHtml(report: Report): string {
   const charts = buildCharts(report);
   const byId = new Map(charts.map((c) => [c.id, c]));
   const chart = (id: ChartSpec['id']): string => chartSection(byId.get(id)!);
+  const scripts = [inlineSafe(assets.js, 'script'), inlineSafe(CLIENT_JS, 'script')] as const;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="tokenstorm">
 <title>tokenstorm: ${escapeHtml(report.scenario.name)}</title>
@@ -98,8 +108,8 @@ ${harnessHtml(report)}
 <footer>tokenstorm · ${escapeHtml(report.schema)} · the data of this page is embedded below as JSON</footer>
 </main>
 <script type="application/json" id="tokenstorm-data">${jsonForScript({ charts })}</script>
-<script>${inlineSafe(assets.js, 'script')}</script>
-<script>${inlineSafe(CLIENT_JS, 'script')}</script>
+<script>${scripts[0]}</script>
+<script>${scripts[1]}</script>
 </body>
 </html>
 `;

@@ -35,6 +35,7 @@ export const FAILURE_CLASSES = [
   'dpop_proof_invalid',
   'dpop_nonce_required',
   'refresh_token_reused',
+  'id_token_invalid',
   'other',
 ] as const;
 /** One of {@link FAILURE_CLASSES}. */

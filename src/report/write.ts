@@ -2,9 +2,10 @@
  * Writes the three files of a run: report.json (the data), report.html (for people), junit.xml
  * (for CI).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ReportPaths } from './console.ts';
+import { makeDir } from './make-dir.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { withSecretScan } from './pkce-metrics.ts';
@@ -18,8 +19,7 @@ import { scanFilesForSecrets } from './secret-scan.ts';
  * const { html } = await writeRenderedFiles(await loadReport('old/report.json'), 'old');
  */
 export async function writeRenderedFiles(report: Report, dir: string): Promise<Omit<ReportPaths, 'json'>> {
-  const abs = resolve(dir);
-  await mkdir(abs, { recursive: true });
+  const abs = await makeDir(dir);
   const html = join(abs, 'report.html');
   const junit = join(abs, 'junit.xml');
   await writeFile(html, renderHtml(report));
@@ -36,8 +36,7 @@ export async function writeRenderedFiles(report: Report, dir: string): Promise<O
  * process.stderr.write(formatSummary(report, paths));
  */
 export async function writeReportFiles(report: Report, dir: string): Promise<ReportPaths> {
-  const abs = resolve(dir);
-  await mkdir(abs, { recursive: true });
+  const abs = await makeDir(dir);
   const json = join(abs, 'report.json');
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   const rendered = await writeRenderedFiles(report, abs);

@@ -129,7 +129,6 @@ export async function checkOneFlow(plan: RunPlan, options: { issuer: string | nu
     par: target.par,
     clockSkewMs: () => target.harnessSkewMs(),
     idTokenToleranceSec: 5,
-    verifySignatureEvery: 1,
   };
   let ok: boolean;
   if (plan.mode === 'refresh' || plan.mode === 'client_credentials') {

@@ -95,7 +95,6 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     par: target.par,
     clockSkewMs: () => target.harnessSkewMs(),
     idTokenToleranceSec: 5,
-    verifySignatureEvery: 16,
     ...(input.onSecret ? { onSecret: input.onSecret } : {}),
     ...(input.onFlow ? { onFlow: input.onFlow } : {}),
   };

@@ -3,7 +3,7 @@
  * when the value is wrong and returns undefined, so a validator collects every problem in one pass
  * instead of stopping at the first.
  */
-import { durationProblem, parseDuration, typeName } from './duration.ts';
+import { durationProblem, formatDuration, parseDuration, typeName } from './duration.ts';
 import { nearest } from '../suggest.ts';
 
 /** A plain object read from a scenario. */
@@ -53,7 +53,9 @@ function describeRule(r: NumberRule, typed: boolean): string {
   let bound = '';
   if (r.min !== undefined && r.max !== undefined) bound = `between ${r.min} and ${r.max}`;
   else if (r.min !== undefined) bound = `>= ${r.min}`;
+  else if (r.above !== undefined && r.max !== undefined) bound = `> ${r.above} and at most ${r.max}`;
   else if (r.above !== undefined) bound = `> ${r.above}`;
+  else if (r.max !== undefined) bound = `at most ${r.max}`;
   return [type, bound].filter((s) => s !== '').join(' ') || 'a number';
 }
 
@@ -113,6 +115,8 @@ export function enumProblem(v: unknown, values: readonly string[]): string {
 export interface DurationRule {
   /** Reject 0 (a stage, a timeout or a fault length of 0 means nothing). */
   positive?: boolean;
+  /** Longest allowed, ms (named in the message as a duration). */
+  maxMs?: number;
 }
 
 /** Milliseconds, undefined when absent or wrong (with a problem). */
@@ -128,6 +132,10 @@ export function dur(o: Obj, key: string, path: string, rule: DurationRule, p: Pr
   const ms = parseDuration(v as string | number, full);
   if (rule.positive && ms <= 0) {
     p.push(`${full} must be longer than 0 (got ${JSON.stringify(v)})`);
+    return undefined;
+  }
+  if (rule.maxMs !== undefined && !(ms <= rule.maxMs)) {
+    p.push(`${full} must be at most ${formatDuration(rule.maxMs)} (got ${JSON.stringify(v)})`);
     return undefined;
   }
   return ms;

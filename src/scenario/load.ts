@@ -15,6 +15,7 @@ import { parseDocument } from 'yaml';
 import { TokenstormError } from '../errors.ts';
 import { publicEntryFile } from '../paths.ts';
 import type { RunPlan } from './types.ts';
+import { type EvalOutcome, evaluateScenarioModule } from './evaluate.ts';
 import { validateScenario } from './validate.ts';
 
 const BARE_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -141,8 +142,16 @@ export function parseYaml(text: string, shown: string): unknown {
     const what = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
     throw invalid(`${where}: invalid YAML: ${what}`, first);
   }
-  return doc.toJS();
+  try {
+    // An alias bomb (a billion laughs) expands past maxAliasCount and is refused, not built.
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw invalid(`${shown}: invalid YAML: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
+  }
 }
+
+/** Alias expansions a YAML scenario may use (yaml's default is 100; a scenario needs a handful). */
+export const MAX_YAML_ALIASES = 100;
 
 async function importModule(file: string, shown: string): Promise<unknown> {
   let code: string;
@@ -169,29 +178,35 @@ async function importModule(file: string, shown: string): Promise<unknown> {
     throw invalid(`${shown}: cannot bundle: ${oneLine(String(err))}`, err);
   }
   // A temp file rather than a data: URL so Node resolves the (absolute) externals like any module.
+  // The module runs in a worker with a deadline (a scenario is code: it may never settle or loop
+  // forever); the temp folder is removed whatever happened.
   const dir = await mkdtemp(join(tmpdir(), 'tokenstorm-scenario-'));
   const tmp = join(dir, 'scenario.mjs');
-  let mod: { default?: unknown };
+  let outcome: EvalOutcome;
   try {
     await writeFile(tmp, code);
-    mod = (await import(pathToFileURL(tmp).href)) as { default?: unknown };
-  } catch (err) {
-    throw invalid(`${shown}: failed to load: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
+    outcome = await evaluateScenarioModule(pathToFileURL(tmp).href);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  let value = mod.default;
-  if (value === undefined) {
-    throw invalid(`${shown}: has no default export (export default defineScenario({ … }))`);
+  switch (outcome.kind) {
+    case 'ok':
+      return outcome.value;
+    case 'no-default':
+      throw invalid(`${shown}: has no default export (export default defineScenario({ … }))`);
+    case 'threw':
+      throw invalid(`${shown}: the default export threw: ${oneLine(outcome.message)}`);
+    case 'load-failed':
+      throw invalid(`${shown}: failed to load: ${oneLine(outcome.message)}`);
+    case 'not-data':
+      throw invalid(`${shown}: the default export is not plain data (${oneLine(outcome.message)})`);
+    case 'never-settled':
+      throw invalid(`${shown}: the default export never settled (a promise that neither resolves nor rejects)`);
+    case 'timeout':
+      throw invalid(
+        `${shown}: the module did not produce its default export within ${outcome.timeoutMs / 1000} s (an endless loop or a slow promise?)`,
+      );
   }
-  if (typeof value === 'function') {
-    try {
-      value = await (value as () => unknown)();
-    } catch (err) {
-      throw invalid(`${shown}: the default export threw: ${oneLine(err instanceof Error ? err.message : String(err))}`, err);
-    }
-  }
-  return value;
 }
 
 /**

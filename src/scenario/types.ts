@@ -104,6 +104,10 @@ export interface ScenarioInput {
     /** Per-request timeout; default 10s. Connect timeout default 5s. */
     requestTimeout?: Duration;
     connectTimeout?: Duration;
+    /** Largest JSON response body read (token, discovery, JWKS), bytes; default 1 MiB. Over it: bad_response. */
+    maxBodyBytes?: number;
+    /** Largest HTML page read (authorize, login, consent, callback), bytes; default 2 MiB. */
+    maxPageBytes?: number;
   };
   /** Token mode: how many fresh codes to keep banked, and how old a code may be before it is not used. */
   codeBank?: { size?: number; maxAge?: Duration; producers?: number };
@@ -239,8 +243,13 @@ export interface RunPlan {
   maxInFlight: number;
   maxFlows: number | null;
   connections: number;
+  /** One absolute deadline per request, from the send to the last body byte. */
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Cap on JSON response bodies, bytes (HttpClientOptions.maxBodyBytes). */
+  maxBodyBytes: number;
+  /** Cap on HTML pages, bytes (HttpClientOptions.maxPageBytes). */
+  maxPageBytes: number;
   codeBank: { size: number; maxAgeMs: number; producers: number };
   target: {
     issuer: string | null;

@@ -111,7 +111,7 @@ function validateFault(v: unknown, path: string, ctx: FaultContext, p: Problems)
     else p.push(`${at(path, 'down')} must be true (got ${JSON.stringify(f.down) ?? typeName(f.down)}; leave it out otherwise)`);
   }
   if (f.clockSkewMs !== undefined) {
-    const skew = num(f, 'clockSkewMs', path, { integer: true }, p);
+    const skew = num(f, 'clockSkewMs', path, { integer: true, min: -MAX_CLOCK_SKEW_MS, max: MAX_CLOCK_SKEW_MS }, p);
     if (skew === 0) p.push(`${at(path, 'clockSkewMs')} must not be 0 (a skew of 0 is no fault)`);
     else if (skew !== undefined) fault.clockSkewMs = skew;
     idpOnly(endpointGiven, 'clockSkewMs', path, p);
@@ -211,8 +211,17 @@ function validateAttributes(
   return out;
 }
 
+/** Largest toxic attribute: Toxiproxy's attributes are Go ints, and a latency of 2^31 ms is 24 days. */
+export const MAX_TOXIC_ATTRIBUTE = 2_147_483_647;
+/** Largest clock skew a fault may apply: a year either way (Date arithmetic beyond it is meaningless). */
+export const MAX_CLOCK_SKEW_MS = 365 * 24 * 3600_000;
+
 function readAttribute(a: Obj, key: string, path: string, min: number, p: Problems): number | undefined {
   const v = a[key];
+  if (typeof v === 'number' && Number.isInteger(v) && v > MAX_TOXIC_ATTRIBUTE) {
+    p.push(`${at(path, key)} must be at most ${MAX_TOXIC_ATTRIBUTE} (got ${v})`);
+    return undefined;
+  }
   if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
   const got = typeof v === 'number' ? String(v) : typeName(v);
   if (min === 0) p.push(`${at(path, key)} must be a non-negative integer (got ${got})`);

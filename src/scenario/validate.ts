@@ -33,6 +33,8 @@ const LOAD_KEYS = [
   'connections',
   'requestTimeout',
   'connectTimeout',
+  'maxBodyBytes',
+  'maxPageBytes',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -55,6 +57,28 @@ export const DEFAULTS = {
   password: 'secret',
   codeTtlSec: 60,
   refreshSessions: 32,
+  maxBodyBytes: 1024 * 1024,
+  maxPageBytes: 2 * 1024 * 1024,
+} as const;
+
+/**
+ * Upper bounds on what a scenario may ask for. They keep every loop bounded in count and time and
+ * the scheduler responsive to signals (an arrival rate of 1e308 would never yield), and are far
+ * above what one machine can drive against a loopback IdP.
+ */
+export const LIMITS = {
+  ratePerSec: 100_000,
+  vus: 10_000,
+  durationMs: 24 * 3600_000,
+  stages: 1000,
+  maxInFlight: 100_000,
+  maxFlows: 1_000_000_000,
+  connections: 10_000,
+  requestTimeoutMs: 600_000,
+  connectTimeoutMs: 300_000,
+  bodyBytes: { min: 1024, max: 256 * 1024 * 1024 },
+  codeBankSize: 100_000,
+  codeBankProducers: 1024,
 } as const;
 
 /**
@@ -138,6 +162,8 @@ type LoadPlan = Pick<
   | 'connections'
   | 'requestTimeoutMs'
   | 'connectTimeoutMs'
+  | 'maxBodyBytes'
+  | 'maxPageBytes'
 >;
 
 function readLoad(v: unknown, p: Problems): LoadPlan | null {
@@ -150,16 +176,19 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   const before = p.length;
   const model = oneOf(load, 'model', 'load', ['open', 'closed'] as const, p) ?? DEFAULTS.model;
   const open = model === 'open';
-  const rate = num(load, 'ratePerSec', 'load', { above: 0 }, p);
-  const vus = num(load, 'vus', 'load', { integer: true, min: 1 }, p);
-  const durationMs = dur(load, 'duration', 'load', { positive: true }, p);
-  const startRate = num(load, 'startRatePerSec', 'load', { min: 0 }, p);
+  const rate = num(load, 'ratePerSec', 'load', { above: 0, max: LIMITS.ratePerSec }, p);
+  const vus = num(load, 'vus', 'load', { integer: true, min: 1, max: LIMITS.vus }, p);
+  const durationMs = dur(load, 'duration', 'load', { positive: true, maxMs: LIMITS.durationMs }, p);
+  const startRate = num(load, 'startRatePerSec', 'load', { min: 0, max: LIMITS.ratePerSec }, p);
+  const bytes = { integer: true, min: LIMITS.bodyBytes.min, max: LIMITS.bodyBytes.max };
   const bounds = {
-    maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1 }, p) ?? DEFAULTS.maxInFlight,
-    maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1 }, p) ?? null,
-    connections: num(load, 'connections', 'load', { integer: true, min: 1 }, p) ?? DEFAULTS.connections,
-    requestTimeoutMs: dur(load, 'requestTimeout', 'load', { positive: true }, p) ?? DEFAULTS.requestTimeoutMs,
-    connectTimeoutMs: dur(load, 'connectTimeout', 'load', { positive: true }, p) ?? DEFAULTS.connectTimeoutMs,
+    maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1, max: LIMITS.maxInFlight }, p) ?? DEFAULTS.maxInFlight,
+    maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1, max: LIMITS.maxFlows }, p) ?? null,
+    connections: num(load, 'connections', 'load', { integer: true, min: 1, max: LIMITS.connections }, p) ?? DEFAULTS.connections,
+    requestTimeoutMs: dur(load, 'requestTimeout', 'load', { positive: true, maxMs: LIMITS.requestTimeoutMs }, p) ?? DEFAULTS.requestTimeoutMs,
+    connectTimeoutMs: dur(load, 'connectTimeout', 'load', { positive: true, maxMs: LIMITS.connectTimeoutMs }, p) ?? DEFAULTS.connectTimeoutMs,
+    maxBodyBytes: num(load, 'maxBodyBytes', 'load', bytes, p) ?? DEFAULTS.maxBodyBytes,
+    maxPageBytes: num(load, 'maxPageBytes', 'load', bytes, p) ?? DEFAULTS.maxPageBytes,
   };
   const wrongModel = (key: string, only: string): void => {
     if (load[key] !== undefined) p.push(`load.${key} is only for the ${only} model (load.model is ${model})`);
@@ -190,6 +219,10 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   }
   if (p.length > before || stages.length === 0) return null;
   const totalDurationMs = stages.reduce((sum, s) => sum + s.durationMs, 0);
+  if (totalDurationMs > LIMITS.durationMs) {
+    p.push(`load.stages last ${formatDuration(totalDurationMs)} in all; at most ${formatDuration(LIMITS.durationMs)} is allowed`);
+    return null;
+  }
   return { model, stages, startRatePerSec, totalDurationMs, ...bounds };
 }
 
@@ -197,18 +230,24 @@ function readStages(v: unknown, open: boolean, p: Problems): Stage[] {
   const list = arrayAt(v, 'load.stages', p);
   if (list === null) return [];
   if (list.length === 0) p.push('load.stages must not be empty');
+  if (list.length > LIMITS.stages) {
+    p.push(`load.stages has ${list.length} stages; at most ${LIMITS.stages} are allowed`);
+    return [];
+  }
   const stages: Stage[] = [];
   list.forEach((item, i) => {
     const path = `load.stages[${i}]`;
     const s = objectAt(item, path, STAGE_KEYS, p);
     if (s === null) return;
-    const durationMs = dur(s, 'duration', path, { positive: true }, p);
+    const durationMs = dur(s, 'duration', path, { positive: true, maxMs: LIMITS.durationMs }, p);
     if (s.duration === undefined) p.push(`${path}.duration is required`);
     const key = open ? 'target' : 'vus';
     const other = open ? 'vus' : 'target';
     if (s[other] !== undefined) p.push(`${path}.${other} is only for the ${open ? 'closed' : 'open'} model (use ${key})`);
     if (s[key] === undefined) p.push(`${path}.${key} is required for the ${open ? 'open' : 'closed'} model`);
-    const value = open ? num(s, 'target', path, { min: 0 }, p) : num(s, 'vus', path, { integer: true, min: 0 }, p);
+    const value = open
+      ? num(s, 'target', path, { min: 0, max: LIMITS.ratePerSec }, p)
+      : num(s, 'vus', path, { integer: true, min: 0, max: LIMITS.vus }, p);
     if (durationMs === undefined || value === undefined) return;
     stages.push(open ? { durationMs, targetRatePerSec: value } : { durationMs, vus: value });
   });
@@ -220,9 +259,9 @@ function readCodeBank(v: unknown, p: Problems): RunPlan['codeBank'] {
   const o = v === undefined ? {} : objectAt(v, 'codeBank', CODE_BANK_KEYS, p);
   if (o === null) return { ...d };
   return {
-    size: num(o, 'size', 'codeBank', { integer: true, min: 1 }, p) ?? d.size,
-    maxAgeMs: dur(o, 'maxAge', 'codeBank', { positive: true }, p) ?? d.maxAgeMs,
-    producers: num(o, 'producers', 'codeBank', { integer: true, min: 1 }, p) ?? d.producers,
+    size: num(o, 'size', 'codeBank', { integer: true, min: 1, max: LIMITS.codeBankSize }, p) ?? d.size,
+    maxAgeMs: dur(o, 'maxAge', 'codeBank', { positive: true, maxMs: LIMITS.durationMs }, p) ?? d.maxAgeMs,
+    producers: num(o, 'producers', 'codeBank', { integer: true, min: 1, max: LIMITS.codeBankProducers }, p) ?? d.producers,
   };
 }
 

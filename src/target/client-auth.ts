@@ -92,8 +92,8 @@ export async function createClientAuth(clientId: string, s: ClientAuthSettings, 
       if (!secret) throw new TokenstormError('ERR_SCENARIO_INVALID', `target.client.auth ${s.auth} needs target.client.clientSecret`);
       const parts: ClientCredentials =
         s.auth === 'client_secret_basic'
-          ? { form: '', headers: { authorization: basicHeader(clientId, secret) } }
-          : { form: `&client_id=${formValue(clientId)}&client_secret=${formValue(secret)}` };
+          ? { form: '', headers: { authorization: basicHeader(clientId, secret) }, secrets: [secret] }
+          : { form: `&client_id=${formValue(clientId)}&client_secret=${formValue(secret)}`, secrets: [secret] };
       return { method: s.auth, clientId, credentials: () => parts, secrets: () => [secret] };
     }
     case 'private_key_jwt': {
@@ -122,6 +122,7 @@ export async function createClientAuth(clientId: string, s: ClientAuthSettings, 
           if (issued.length < 64) issued.push(assertion);
           return {
             form: `&client_id=${formValue(clientId)}&client_assertion_type=${formValue('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=${assertion}`,
+            secrets: [assertion],
           };
         },
         secrets: () => [...issued],

@@ -93,7 +93,7 @@ export const embeddedTargetKind: TargetKind = {
   accepts: (plan, options) => (options.issuer ?? plan.target.issuer) === null,
   async open(plan, options) {
     if (options.embeddedIdp) return embeddedTarget(options.embeddedIdp, false, plan, options.signing);
-    const idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec });
+    const idp = await startEmbeddedIdp({ codeTtlSec: plan.target.codeTtlSec, ...(options.signal ? { signal: options.signal } : {}) });
     try {
       return await embeddedTarget(idp, true, plan, options.signing);
     } catch (err) {

@@ -110,4 +110,25 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     await page.screenshot({ path: join(shots, 'report.png'), fullPage: true });
     await context.close();
   });
+
+  it('its CSP blocks an inline handler and a foreign script even if escaping failed (issue 15)', async () => {
+    // Markup injected after rendering, as if a cell had escaped its escaping.
+    const html = renderHtml(buildSyntheticReport()).replace(
+      '<main>',
+      '<main><img src="data:," onload="window.__pwned=1"><img src=x onerror="window.__pwned=2"><script>window.__pwned=3</script>',
+    );
+    const file = join(dir, 'injected.html');
+    await writeFile(file, html);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // The page's own scripts still run (allowed by hash) …
+    await page.waitForFunction('window.__tokenstorm !== undefined', null, { timeout: 10_000 });
+    // … the injected ones do not.
+    expect(await page.evaluate('window.__pwned ?? 0')).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });

@@ -22,7 +22,7 @@ export const clientCredentialsWorkload: WorkloadKind = {
         const res = await sendTokenRequest(ctx, session, 'token', 'grant_type=client_credentials');
         let ok = false;
         if (res) {
-          ok = readTokenResponse(ctx, session, 'token', res) !== null;
+          ok = readTokenResponse(session, 'token', res) !== null;
           rec.exchange('token', res.serviceUs, Math.max((performance.now() - intendedAt) * 1000, res.serviceUs), ok);
         }
         const end = performance.now();

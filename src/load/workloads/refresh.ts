@@ -77,7 +77,7 @@ export const refreshWorkload: WorkloadKind = {
           // Transport failure: the IdP may never have seen it, so the user keeps its token.
           idle.push(token);
         } else {
-          const tokens = readTokenResponse(ctx, session, 'refresh', res);
+          const tokens = readTokenResponse(session, 'refresh', res);
           ok = tokens !== null;
           if (tokens) idle.push(tokens.refreshToken ?? token);
           else if (res.status >= 500) idle.push(token);

@@ -36,7 +36,8 @@ export function findingsHtml(r: Report): string {
     sevBadge(o.severity),
     `<span class="badge ${STATUS_CLASS[o.status]}">${e(o.status)}</span>`,
     e(o.reason ?? ''),
-    String(o.durationMs),
+    // report.json read back is input: a number field holding markup prints as text.
+    typeof o.durationMs === 'number' && Number.isFinite(o.durationMs) ? String(o.durationMs) : '–',
   ]);
   const findingsTable = findings.length > 0 ? table(['severity', 'probe', 'title', 'observed', 'expected', 'evidence'], findingRows, [2, 3, 4, 5]) : '';
   return `<section id="findings"><h2>Security findings</h2>${intro}${findingsTable}
@@ -44,7 +45,7 @@ export function findingsHtml(r: Report): string {
 }
 
 function metricValue(m: PkceMetric): string {
-  if (m.value === null) return '–';
+  if (typeof m.value !== 'number' || !Number.isFinite(m.value)) return '–';
   if (m.unit === 'ratio') return `${(Math.round(m.value * 100_000) / 1000).toString()}%`;
   if (m.unit === 'ms') return `${m.value.toFixed(m.value >= 100 ? 0 : 1)} ms`;
   return String(m.value);

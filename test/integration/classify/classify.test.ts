@@ -165,8 +165,9 @@ describe('failure classification against the embedded IdP', () => {
 
     it('accepted but never answered → timeout_response', async () => {
       const r = await viaTokenRoute({ host: '127.0.0.1', port: (silent.address() as { port: number }).port }, 300);
+      // One absolute deadline from the send to the last byte (issue 15), whatever phase it ends in.
       expect(r.failures).toEqual({ timeout_response: 1 });
-      expect(r.failureEvidence[0]).toMatchObject({ endpoint: 'token', socketCode: 'UND_ERR_HEADERS_TIMEOUT' });
+      expect(r.failureEvidence[0]).toMatchObject({ endpoint: 'token', socketCode: 'ERR_DEADLINE_EXCEEDED' });
     });
   });
 });

@@ -42,15 +42,19 @@ export function defineGameDays(label: string, options: () => Pick<RunOptions, 't
       expect(r.phases.map((p) => p.name)).toEqual(['baseline', 'token latency 300ms', 'recovery']);
       const during = phase(r, 'token latency 300ms');
       expect(during.endpoints.token!.latencyMs.p50).toBeGreaterThanOrEqual(300);
-      expect(phase(r, 'baseline').endpoints.token!.latencyMs.p95).toBeLessThan(200);
+      // Relations, not wall-clock bounds (issue 15: they must hold on a busy machine): the toxic's
+      // 300 ms is in the fault phase's token latency and not in the baseline's …
+      expect(phase(r, 'baseline').endpoints.token!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
       // The front channel is on its own proxy: untouched by the token route's toxic.
-      expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(100);
-      expect(r.flows.failed).toBe(0);
+      // … and the front channel is on its own proxy: untouched by the token route's toxic.
+      expect(during.endpoints.authorize!.latencyMs.p50).toBeLessThan(during.endpoints.token!.latencyMs.p50 - 150);
+      expect(r.flows.failed, JSON.stringify(r.failures)).toBe(0);
       const [f] = r.faults!;
       expect(f!.timeToDetectMs).not.toBeNull();
-      expect(f!.timeToDetectMs!).toBeLessThanOrEqual(2000);
+      // Detected within the fault (4 s) and recovered before the run ended (5 s after it).
+      expect(f!.timeToDetectMs!).toBeLessThan(4000);
       expect(f!.timeToRecoverMs).not.toBeNull();
-      expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+      expect(f!.timeToRecoverMs!).toBeLessThan(5000);
     });
 
     it('gameday-idp-outage: token route down → connection_refused in the fault phase only', async () => {
@@ -68,8 +72,9 @@ export function defineGameDays(label: string, options: () => Pick<RunOptions, 't
       expect(late.reduce((a, p) => a + p.failed, 0)).toBe(0);
       const [f] = r.faults!;
       expect(f!.timeToDetectMs).not.toBeNull();
+      // Recovered before the run ended (5 s after the fault): no wall-clock bound tighter than that.
       expect(f!.timeToRecoverMs).not.toBeNull();
-      expect(f!.timeToRecoverMs!).toBeLessThanOrEqual(3000);
+      expect(f!.timeToRecoverMs!).toBeLessThan(5000);
     });
 
     it('gameday-clock-skew: IdP clock +120 s → clock_skew (and code_expired) during the skew only', async () => {

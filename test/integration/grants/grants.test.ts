@@ -92,7 +92,7 @@ describe('client authentication and grant workloads (embedded IdP)', () => {
       expect(await exchangeCode(ctx, session, got!, { onTokens: (t) => (first = t.refreshToken ?? '') })).toBe(true);
       const refresh = async (rt: string) => {
         const res = await sendTokenRequest(ctx, session, 'refresh', `grant_type=refresh_token&refresh_token=${rt}`);
-        return readTokenResponse(ctx, session, 'refresh', res!);
+        return readTokenResponse(session, 'refresh', res!);
       };
       const rotated = await refresh(first);
       expect(rotated?.refreshToken).toBeDefined();

@@ -84,7 +84,10 @@ describe('run against the embedded IdP', () => {
     expect(r.flows.started + r.flows.dropped).toBe(80);
     expect(r.flows.failed).toBe(0);
     expect(r.flows.completed).toBe(r.flows.started);
-    expect(r.flows.started).toBeGreaterThan(60);
+    // The 30 codes banked before the clock started are all exchanged; beyond them, how many more
+    // the producers bank in time depends on the machine (issue 15: no rate bound in tests), and an
+    // exchange without a code is dropped, never delayed (started + dropped = 80 above).
+    expect(r.flows.started).toBeGreaterThanOrEqual(30);
     expect(r.endpoints.token!.count).toBe(r.flows.completed);
   });
 

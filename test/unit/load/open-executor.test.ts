@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../../src/load/arrivals.ts';
 import { ManualClock } from '../../../src/load/clock.ts';
-import { runOpen } from '../../../src/load/open-executor.ts';
+import { MAX_ARRIVALS_PER_WAKE, runOpen } from '../../../src/load/open-executor.ts';
 
 describe('runOpen (open model)', () => {
   it('starts every arrival at its intended time and waits for in-flight work', async () => {
@@ -79,5 +79,26 @@ describe('runOpen (open model)', () => {
     );
     await clock.advance(1000);
     expect(await done).toMatchObject({ started: 3, dropped: 7 });
+  });
+
+  it('yields to the event loop after a bounded number of arrivals, so an abort stops a schedule far behind', async () => {
+    // The first wake comes 1 s late at 100,000/s: 100,000 arrivals are due at once.
+    const clock = new ManualClock(1000);
+    const schedule = new ArrivalSchedule(100_000, [{ durationMs: 2000, targetRatePerSec: 100_000 }]);
+    const ac = new AbortController();
+    let handled = 0;
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 1, durationMs: 2000, signal: ac.signal },
+      { start: () => new Promise<void>(() => undefined).catch(() => undefined), dropped: () => void handled++, started: () => void handled++ },
+    );
+    // Start the schedule: the initial tick runs synchronously (arrival at t=0), then the late wake.
+    await clock.advance(1000);
+    expect(handled).toBeGreaterThan(0);
+    expect(handled).toBeLessThanOrEqual(2 * MAX_ARRIVALS_PER_WAKE + 1);
+    ac.abort();
+    await clock.advance(5000);
+    expect(handled).toBeLessThanOrEqual(2 * MAX_ARRIVALS_PER_WAKE + 1);
+    // The one started unit never ends, so `done` stays pending: only scheduling is asserted.
+    void done;
   });
 });

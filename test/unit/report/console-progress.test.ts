@@ -21,7 +21,8 @@ describe('formatSummary', () => {
     r.knee = findKnee(r, { p95Ms: 200, endpoint: 'token' });
     const text = formatSummary(r, { json: '/r/report.json', html: '/r/report.html', junit: '/r/junit.xml' });
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('tokenstorm: cap?[31m (open model, flow mode) 60.0 s');
+    // The whole ANSI sequence goes, not only its ESC byte (issue 15: an issuer or error text must not drive the terminal).
+    expect(lines[0]).toBe('tokenstorm: cap? (open model, flow mode) 60.0 s');
     expect(lines[1]).toMatch(/^flows {6}started \d+ {2}completed \d+ {2}failed \d+ {2}dropped \d+ {2}\d+\.\d completed\/s$/);
     expect(text).toMatch(/^ {2}endpoint +count +errors +p50 +p95 +p99 +max \(ms\)$/m);
     expect(text).toMatch(/^ {2}token +\d+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/m);

@@ -4,6 +4,10 @@ import { renderHtml } from '../../../src/report/html.ts';
 import { findKnee } from '../../../src/report/knee.ts';
 import type { Report } from '../../../src/report/schema.ts';
 
+/** A report as a hostile file may shape it: any value anywhere. */
+// biome-ignore lint/suspicious/noExplicitAny: the point is to put wrong types where the schema has numbers
+type Loose = Record<string, any>;
+
 const EVIL = '</script><img src=x onerror=alert(1)>';
 
 function evilReport(): Report {
@@ -102,5 +106,29 @@ describe('renderHtml', () => {
       ['failures', 'No failures recorded.'],
     ]);
     expect(out).toContain('<div class="value">PASS (partial)</div>');
+  });
+
+  it('renders a script put in numeric fields as text (issue 15: hostile report.json read back)', () => {
+    const r = buildSyntheticReport() as unknown as Loose;
+    const payload = '<img src=x onerror=alert(1)>';
+    r.endpoints.token.errors = payload;
+    r.phases[0].flows.started = payload;
+    r.harness.verifierPool.workers = payload;
+    r.flows.late = payload;
+    r.regressions = [{ endpoint: 'token', stat: 'p95', baseline: 1, current: 1, tolerancePct: payload, ok: true }];
+    const out = renderHtml(r as unknown as Report);
+    expect(out).not.toContain(payload);
+    expect(out).not.toMatch(/<img\b/);
+  });
+
+  it('allows only its own scripts, by hash: no unsafe-inline script, so no inline handler runs', async () => {
+    const { createHash } = await import('node:crypto');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    const scriptSrc = /script-src ([^;]+)/.exec(csp)![1]!;
+    expect(scriptSrc).not.toContain('unsafe-inline');
+    expect(scriptSrc).not.toContain('unsafe-hashes');
+    const executable = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(executable).toHaveLength(2);
+    for (const js of executable) expect(scriptSrc).toContain(`'sha256-${createHash('sha256').update(js, 'utf8').digest('base64')}'`);
   });
 });

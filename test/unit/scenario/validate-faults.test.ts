@@ -156,7 +156,7 @@ describe('faults: one-line messages', () => {
       'test.json: faults[0].clockSkewMs must not be 0 (a skew of 0 is no fault)',
     );
     expect(invalidMessage(scenario({ faults: [{ at: '1s', for: '1s', clockSkewMs: 1.5, endpoint: 'token' }] }))).toBe(
-      'test.json: faults[0].clockSkewMs must be an integer (got 1.5); faults[0].endpoint must be idp for clockSkewMs (got "token"; leave it out)',
+      'test.json: faults[0].clockSkewMs must be an integer between -31536000000 and 31536000000 (got 1.5); faults[0].endpoint must be idp for clockSkewMs (got "token"; leave it out)',
     );
     expect(
       invalidMessage(
@@ -177,7 +177,7 @@ describe('faults: one-line messages', () => {
 
   it('skips fault timing checks when the load is invalid, but still reports fault problems', () => {
     expect(invalidMessage({ load: { ratePerSec: 0, duration: '1s' }, faults: [{ at: '9s', for: '1s' }] })).toBe(
-      'test.json: load.ratePerSec must be > 0 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode, clientMix (got none)',
+      'test.json: load.ratePerSec must be > 0 and at most 100000 (got 0); faults[0] needs exactly one of toxic, down, clockSkewMs, idpMode, clientMix (got none)',
     );
   });
 });
@@ -212,5 +212,15 @@ describe('fault conflicts', () => {
       null,
     );
     expect(plan.faults).toHaveLength(2);
+  });
+
+  it('bounds toxic attributes and clock skews (issue 15)', () => {
+    const base = { load: { ratePerSec: 1, duration: '10s' } };
+    expect(
+      invalidMessage({ ...base, faults: [{ at: 0, for: '1s', endpoint: 'token', toxic: { type: 'latency', attributes: { latency: 1e300 } } }] }),
+    ).toBe('test.json: faults[0].toxic.attributes.latency must be at most 2147483647 (got 1e+300)');
+    expect(invalidMessage({ ...base, faults: [{ at: 0, for: '1s', clockSkewMs: 1e15 }] })).toContain(
+      'faults[0].clockSkewMs must be an integer between -31536000000 and 31536000000 (got 1000000000000000)',
+    );
   });
 });

@@ -19,6 +19,8 @@ describe('validateScenario: defaults and plan shape', () => {
       connections: 64,
       requestTimeoutMs: 10_000,
       connectTimeoutMs: 5_000,
+      maxBodyBytes: 1024 * 1024,
+      maxPageBytes: 2 * 1024 * 1024,
       codeBank: { size: 256, maxAgeMs: 30_000, producers: 8 },
       refresh: { sessions: 32 },
       target: {
@@ -126,19 +128,19 @@ describe('validateScenario: one-line messages', () => {
       invalidMessage({ mode: 'flw', load: { ratePerSec: -1, duration: '10x', maxInFlight: 0 }, slo: { errorRate: 2 } }),
     ).toBe(
       'test.json: mode must be one of flow, token, refresh, client_credentials (got "flw"; did you mean flow?); ' +
-        'load.ratePerSec must be > 0 (got -1); ' +
+        'load.ratePerSec must be > 0 and at most 100000 (got -1); ' +
         "load.duration must be a duration like '500ms', '10s', '2m' or a number of ms (got \"10x\"); " +
-        'load.maxInFlight must be an integer >= 1 (got 0); ' +
+        'load.maxInFlight must be an integer between 1 and 100000 (got 0); ' +
         'slo.errorRate must be between 0 and 1 (got 2)',
     );
   });
 
   it('checks types', () => {
     expect(invalidMessage(scenario({ name: 3 }, { ratePerSec: '5' }))).toBe(
-      'test.json: name must be a string (got number); load.ratePerSec must be a number > 0 (got string)',
+      'test.json: name must be a string (got number); load.ratePerSec must be a number > 0 and at most 100000 (got string)',
     );
     expect(invalidMessage(scenario({}, { connections: 1.5 }))).toBe(
-      'test.json: load.connections must be an integer >= 1 (got 1.5)',
+      'test.json: load.connections must be an integer between 1 and 10000 (got 1.5)',
     );
     expect(invalidMessage({ load: 'fast' })).toBe('test.json: load must be an object (got string)');
   });
@@ -184,10 +186,10 @@ describe('validateScenario: one-line messages', () => {
   });
 
   it('load.ratePerSec must be > 0; maxInFlight >= 1; timeouts > 0', () => {
-    expect(invalidMessage(scenario({}, { ratePerSec: 0 }))).toBe('test.json: load.ratePerSec must be > 0 (got 0)');
-    expect(invalidMessage(scenario({}, { maxInFlight: 0 }))).toBe('test.json: load.maxInFlight must be an integer >= 1 (got 0)');
+    expect(invalidMessage(scenario({}, { ratePerSec: 0 }))).toBe('test.json: load.ratePerSec must be > 0 and at most 100000 (got 0)');
+    expect(invalidMessage(scenario({}, { maxInFlight: 0 }))).toBe('test.json: load.maxInFlight must be an integer between 1 and 100000 (got 0)');
     expect(invalidMessage(scenario({}, { requestTimeout: 0 }))).toBe('test.json: load.requestTimeout must be longer than 0 (got 0)');
-    expect(invalidMessage(scenario({}, { maxFlows: -1 }))).toBe('test.json: load.maxFlows must be an integer >= 1 (got -1)');
+    expect(invalidMessage(scenario({}, { maxFlows: -1 }))).toBe('test.json: load.maxFlows must be an integer between 1 and 1000000000 (got -1)');
   });
 
   it('token mode needs the open model', () => {
@@ -219,7 +221,7 @@ describe('validateScenario: one-line messages', () => {
 
   it('code bank: limits and max age below the code TTL', () => {
     expect(invalidMessage(scenario({ codeBank: { size: 0, producers: 0 } }))).toBe(
-      'test.json: codeBank.size must be an integer >= 1 (got 0); codeBank.producers must be an integer >= 1 (got 0)',
+      'test.json: codeBank.size must be an integer between 1 and 100000 (got 0); codeBank.producers must be an integer between 1 and 1024 (got 0)',
     );
     expect(invalidMessage(scenario({ codeBank: { maxAge: '90s' } }))).toBe(
       'test.json: codeBank.maxAge (90s) must be below target.codeTtlSec (60s): older banked codes would expire at the IdP',
@@ -244,5 +246,17 @@ describe('validateScenario: one-line messages', () => {
     expect(invalidMessage(scenario({ expectFailures: ['clock_skw'] }))).toMatch(
       /^test\.json: expectFailures\[0\] must be one of pkce_mismatch, .*, other \(got "clock_skw"; did you mean clock_skew\?\)$/,
     );
+  });
+
+  it('bounds rates, durations, stages and body caps, naming the limit (issue 15)', () => {
+    expect(invalidMessage(scenario({}, { ratePerSec: 1e308 }))).toBe('test.json: load.ratePerSec must be > 0 and at most 100000 (got 1e+308)');
+    expect(invalidMessage(scenario({}, { ratePerSec: 1e9 }))).toBe('test.json: load.ratePerSec must be > 0 and at most 100000 (got 1000000000)');
+    expect(invalidMessage(scenario({}, { duration: '48h' }))).toBe('test.json: load.duration must be at most 86400s (got "48h")');
+    expect(invalidMessage(scenario({}, { maxFlows: 1e12 }))).toBe('test.json: load.maxFlows must be an integer between 1 and 1000000000 (got 1000000000000)');
+    expect(invalidMessage(scenario({}, { maxBodyBytes: 10 }))).toContain('load.maxBodyBytes must be an integer between 1024 and 268435456 (got 10)');
+    const stages = (n: number, target: number) => Array.from({ length: n }, () => ({ duration: '1s', target }));
+    expect(invalidMessage({ load: { stages: stages(1, 5e6) } })).toContain('load.stages[0].target must be between 0 and 100000 (got 5000000)');
+    expect(invalidMessage({ load: { stages: stages(1001, 1) } })).toContain('load.stages has 1001 stages; at most 1000 are allowed');
+    expect(invalidMessage({ load: { stages: [{ duration: '20h', target: 1 }, { duration: '20h', target: 1 }] } })).toContain('at most 86400s is allowed');
   });
 });
