@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.ts';
 import { registerBench } from './bench.ts';
 import { registerRun } from './run.ts';
+import { registerCapacity } from './capacity.ts';
 import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerProxy } from './proxy.ts';
@@ -21,6 +22,7 @@ const program = new Command('tokenstorm')
   });
 
 registerRun(program);
+registerCapacity(program);
 registerBench(program);
 registerProxy(program);
 registerIdp(program);

@@ -3,12 +3,14 @@
  * threshold, game-day, knee and baseline evaluations are steps here, in this order, and every
  * reason a run fails is named in `report.checks` or `report.thresholds`.
  */
+import type { SearchOutcome } from '../load/search-executor.ts';
 import type { RecorderResult } from '../metrics/recorder.ts';
 import { redactDetail } from '../metrics/redact.ts';
 import type { RunPlan } from '../scenario/types.ts';
 import { compareReports } from './compare.ts';
 import { faultOutcomes } from './gameday.ts';
 import { findKnee } from './knee.ts';
+import { kneeFromSearch } from './search-knee.ts';
 import { type HarnessReport, REPORT_SCHEMA, type Report, type RunCheck } from './schema.ts';
 import { evaluateThresholds } from './thresholds.ts';
 
@@ -35,6 +37,8 @@ export interface AssemblyInput {
   faultErrors: FaultError[];
   /** What stopped the run early, if anything. */
   crash: unknown;
+  /** The capacity search's steps and answer when the plan searched (plan.search). */
+  search?: SearchOutcome | null;
   /** `--threshold` expressions added to the scenario's. */
   extraThresholds: readonly string[];
   baseline: Report | null;
@@ -54,7 +58,8 @@ export interface Assembled {
  */
 export function thresholdsFor(plan: RunPlan, extra: readonly string[]): string[] {
   const given = [...plan.thresholds, ...extra];
-  if (given.length > 0 || plan.faults.length > 0) return given;
+  // A search drives the target past its knee on purpose: failures there are its answer, not a failed run.
+  if (given.length > 0 || plan.faults.length > 0 || plan.search) return given;
   return [`flow:rate(failed)<${plan.slo.errorRate ?? 0.01}`];
 }
 
@@ -86,6 +91,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
         ...(s.targetRatePerSec !== undefined ? { targetRatePerSec: s.targetRatePerSec } : {}),
         ...(s.vus !== undefined ? { vus: s.vus } : {}),
       })),
+      ...(plan.search ? { search: { ...plan.search } } : {}),
     },
     flows: { ...result.flows, unfinished: Math.max(0, result.flows.started - result.flows.completed - result.flows.failed) },
     endpoints: result.endpoints,
@@ -103,6 +109,14 @@ export function assembleReport(input: AssemblyInput): Assembled {
   }
   if (plan.expectFailures.length > 0) {
     report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
+  }
+
+  // The knee before the thresholds: `knee>=N` gates on it.
+  if (plan.search && input.search) report.knee = kneeFromSearch(plan.search, input.search);
+  else {
+    // A knee from a ramp needs a rate that changes: several stages, or one ramp from startRatePerSec.
+    const ramps = plan.stages.length > 1 || plan.stages[0]?.targetRatePerSec !== plan.startRatePerSec;
+    if (ramps && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
   }
 
   // Thresholds, and a run in which nothing succeeded never passes, thresholds or not.
@@ -133,16 +147,13 @@ export function assembleReport(input: AssemblyInput): Assembled {
     }
   }
 
-  // A knee needs a rate that changes: several stages, or one ramp from startRatePerSec.
-  const ramps = plan.stages.length > 1 || plan.stages[0]?.targetRatePerSec !== plan.startRatePerSec;
-  if (ramps && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
-
   if (input.baseline) {
     try {
       // In token mode the front-channel endpoints only feed the code bank; the gate is the token endpoint.
+      // A search's latencies depend on which steps it ran: its gate is the knee alone.
       report.regressions = compareReports(input.baseline, report, {
         tolerancePct: input.tolerancePct,
-        ...(plan.mode === 'token' ? { endpoints: ['token'] } : {}),
+        ...(plan.search ? { endpoints: [] } : plan.mode === 'token' ? { endpoints: ['token'] } : {}),
       });
       // As `tokenstorm compare`: a gate that checked nothing must not pass quietly.
       if (report.regressions.every((c) => c.skipped !== undefined)) {

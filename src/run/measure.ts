@@ -20,6 +20,7 @@ import type { RunPlan } from '../scenario/types.ts';
 import type { Target } from '../target/types.ts';
 import { systemClock } from '../load/clock.ts';
 import { driveLoad, InFlight } from '../load/drive.ts';
+import { driveSearch, type SearchOutcome } from '../load/search-executor.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
 import type { Workload } from '../load/workloads/types.ts';
 
@@ -55,6 +56,8 @@ export interface Measured {
   durationMs: number;
   faultTimings: Array<{ appliedAtMs: number | null; removedAtMs: number | null }> | null;
   faultErrors: TimelineError[];
+  /** The capacity search's steps and answer (plan.search); null for a fixed shape or when it never started. */
+  search: SearchOutcome | null;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let ticker: NodeJS.Timeout | null = null;
   let targetCpu0: number | null = null;
   let endedAt = performance.now();
+  let search: SearchOutcome | null = null;
   try {
     await workload.prepare(abort.signal);
     if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
@@ -112,7 +116,13 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
     recorder = live;
     ctx.recorder = live;
-    const tl = startTimeline(plan.faults, input.actuator, (name, faults) => live.beginPhase(name, faults), systemClock, t0);
+    // A search step and a fault phase can be active at once: the recorder phase names both.
+    const phase = { step: '', fault: '', faults: [] as string[] };
+    const openPhase = (change: Partial<typeof phase>): void => {
+      Object.assign(phase, change);
+      live.beginPhase([phase.step, phase.fault].filter(Boolean).join(' · ') || 'baseline', phase.faults);
+    };
+    const tl = startTimeline(plan.faults, input.actuator, (fault, faults) => openPhase({ fault, faults }), systemClock, t0);
     timeline = tl;
     const liveness = new LivenessWatch();
     let seen = 0;
@@ -124,7 +134,10 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
       input.progress?.update({ ...live.live(), inFlight: inFlight.count });
     }, 1000);
     ticker.unref();
-    await driveLoad(plan, workload, live, inFlight, abort.signal);
+    if (plan.search) {
+      const env = { nowMs: () => performance.now() - t0, onStep: (step: string) => openPhase({ step }) };
+      search = await driveSearch(plan, workload, live, inFlight, abort.signal, env);
+    } else await driveLoad(plan, workload, live, inFlight, abort.signal);
   } catch (err) {
     crash ??= err;
   } finally {
@@ -161,5 +174,6 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     durationMs: Math.round(endedAt - t0),
     faultTimings: timeline ? timeline.timings : null,
     faultErrors: timeline ? [...timeline.errors] : [],
+    search,
   };
 }

@@ -15,6 +15,7 @@ import type { Obj, Problems } from './checks.ts';
 import { formatDuration } from './duration.ts';
 import type { RunPlan, Stage } from './types.ts';
 import { validateFaults } from './validate-faults.ts';
+import { readSearch } from './validate-search.ts';
 
 const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'target', 'faults', 'slo', 'thresholds', 'expectFailures'];
 const LOAD_KEYS = [
@@ -29,6 +30,7 @@ const LOAD_KEYS = [
   'connections',
   'requestTimeout',
   'connectTimeout',
+  'search',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -92,6 +94,9 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
     p,
   );
   const slo = readSlo(root.slo, p);
+  if (load?.search && slo.p95Ms === null && slo.errorRate === null) {
+    p.push('load.search needs an SLO to judge its steps: set slo.p95Ms (and slo.errorRate, default 1% for a search)');
+  }
   const thresholds = readThresholds(root.thresholds, p);
   const expectFailures = readExpectFailures(root.expectFailures, p);
   if (load === null) return null;
@@ -121,6 +126,7 @@ type LoadPlan = Pick<
   | 'connections'
   | 'requestTimeoutMs'
   | 'connectTimeoutMs'
+  | 'search'
 >;
 
 function readLoad(v: unknown, p: Problems): LoadPlan | null {
@@ -152,6 +158,16 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
 
   let stages: Stage[] = [];
   let startRatePerSec = 0;
+  if (load.search !== undefined) {
+    // A search decides its own rates: nothing else may shape the load.
+    for (const key of ['ratePerSec', 'vus', 'duration', 'stages', 'startRatePerSec']) {
+      if (load[key] !== undefined) p.push(`load.${key} cannot be combined with load.search (the search chooses its rates; give load.search.startRatePerSec)`);
+    }
+    if (!open) p.push('load.search needs the open model (load.model is closed): steps are arrival rates');
+    const search = readSearch(load.search, p);
+    if (p.length > before || search === null) return null;
+    return { model, stages: [], startRatePerSec: search.plan.startRatePerSec, totalDurationMs: search.maxDurationMs, search: search.plan, ...bounds };
+  }
   if (load.stages !== undefined) {
     // k6 semantics: either a constant shape or stages, never both.
     for (const key of ['ratePerSec', 'vus', 'duration']) {
@@ -173,7 +189,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   }
   if (p.length > before || stages.length === 0) return null;
   const totalDurationMs = stages.reduce((sum, s) => sum + s.durationMs, 0);
-  return { model, stages, startRatePerSec, totalDurationMs, ...bounds };
+  return { model, stages, startRatePerSec, totalDurationMs, search: null, ...bounds };
 }
 
 function readStages(v: unknown, open: boolean, p: Problems): Stage[] {

@@ -94,7 +94,7 @@ export function phasesHtml(r: Report): string {
 /** Threshold outcomes. */
 export function thresholdsHtml(r: Report): string {
   if (r.thresholds.length === 0) return section('Thresholds', '<p class="muted">No thresholds were set.</p>');
-  const rows = r.thresholds.map((t) => [e(t.expr), fmtNum(t.actual), badge(t.ok)]);
+  const rows = r.thresholds.map((t) => [e(t.expr), `${fmtNum(t.actual)}${t.detail ? ` <span class="muted">${e(t.detail)}</span>` : ''}`, badge(t.ok)]);
   return section('Thresholds', table(['threshold', 'actual', 'result'], rows, [0]));
 }
 
@@ -104,13 +104,13 @@ export function regressionsHtml(r: Report): string {
   const rows = r.regressions.map((c) => [
     e(c.endpoint),
     e(c.stat),
-    c.skipped ? '–' : fmtMs(c.baseline),
-    c.skipped ? '–' : fmtMs(c.current),
+    c.skipped ? '–' : `${fmtMs(c.baseline)}${c.unit === 'flows/s' ? ' /s' : ''}`,
+    c.skipped ? '–' : `${fmtMs(c.current)}${c.unit === 'flows/s' ? ' /s' : ''}`,
     c.skipped || c.baseline <= 0 ? '–' : `${(((c.current - c.baseline) / c.baseline) * 100).toFixed(1)}%`,
-    `+${c.tolerancePct}%`,
+    `${c.unit === 'flows/s' ? '−' : '+'}${c.tolerancePct}%`,
     c.skipped ? `<span class="badge skip">SKIPPED</span> ${e(c.skipped)}` : badge(c.ok, 'ok', 'REGRESSION'),
   ]);
-  return section('Regression checks (ms)', table(['endpoint', 'stat', 'baseline', 'current', 'change', 'tolerance', 'result'], rows, [6]));
+  return section(r.regressions.some((c) => c.unit === 'flows/s') ? 'Regression checks (ms; the knee in flows/s)' : 'Regression checks (ms)', table(['endpoint', 'stat', 'baseline', 'current', 'change', 'tolerance', 'result'], rows, [6]));
 }
 
 /** The capacity knee, when the run computed one. */
@@ -123,11 +123,44 @@ export function kneeHtml(r: Report): string {
         .filter(Boolean)
         .join(' and ')
     : '';
+  if (k.method === 'search') return searchKneeHtml(r, sloText);
   const held = k.sustainedRatePerSec === null ? 'SLO never held' : `${k.sustainedRatePerSec} flows/s sustained`;
   const broke = k.brokeAtRatePerSec === null ? 'did not break' : `broke at ${k.brokeAtRatePerSec} flows/s`;
   return section(
     'Capacity knee',
     `<p class="bigknee">${e(held)}; ${e(broke)}</p>${sloText ? `<p>SLO: ${e(sloText)}</p>` : ''}${k.reason ? `<p class="muted">${e(k.reason)}</p>` : ''}`,
+  );
+}
+
+/** A capacity search: the answer, the rate-vs-p95 chart with the SLO line, and the step table. */
+function searchKneeHtml(r: Report, sloText: string): string {
+  const k = r.knee!;
+  const answer = k.sustainedRatePerSec === null ? (k.answer ?? 'no knee') : `knee ${k.answer ?? `${k.sustainedRatePerSec}/s`}`;
+  const warn = k.harnessLimited
+    ? '<div class="warn"><strong>Harness-limited</strong>: the harness, not the target, was the bottleneck; the knee is a lower bound.</div>'
+    : '';
+  const rows = (k.steps ?? []).map((s) => {
+    const verdict = s.verdict === 'ok' ? badge(true, 'ok') : s.verdict === 'breach' ? badge(false, '', 'breach') : '<span class="badge skip">harness-limited</span>';
+    const why = s.verdict === 'harness-limited' ? s.harness : s.breach;
+    return [
+      String(s.index),
+      e(s.kind),
+      String(s.ratePerSec),
+      `${fmtSec(s.startMs)} – ${fmtSec(s.endMs)}`,
+      fmtMs(s.p95Ms),
+      s.errorRate === null ? '–' : `${(s.errorRate * 100).toFixed(2)}%`,
+      String(s.dropped),
+      String(s.samples),
+      `${verdict}${why ? ` ${e(why)}` : ''}`,
+    ];
+  });
+  const resolution = k.targetResolutionPct !== undefined ? `; resolution asked ${k.targetResolutionPct}%` : '';
+  return section(
+    'Capacity knee (search)',
+    `<p class="bigknee" id="knee-answer">${e(answer)}</p>${sloText ? `<p>SLO: ${e(sloText)}${e(resolution)}</p>` : ''}${k.reason ? `<p class="muted">${e(k.reason)}</p>` : ''}${warn}` +
+      '<div class="chart" id="chart-knee"></div>' +
+      table(['step', 'kind', 'rate/s', 'window', 'p95 ms', 'error rate', 'dropped', 'samples', 'verdict'], rows, [8]),
+    'knee',
   );
 }
 
