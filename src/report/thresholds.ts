@@ -35,7 +35,7 @@ export interface ParsedThreshold {
   value: number;
 }
 
-const METRICS_HELP = "use p(N), avg, med, min, max, rate(failed), rate(dropped) or count (or 'knee>=N' for the capacity knee)";
+const METRICS_HELP = 'use p(N), avg, med, min, max, rate(failed), rate(dropped) or count';
 const NAMED_METRICS = ['avg', 'mean', 'med', 'min', 'max', 'count', 'rate(failed)', 'rate(dropped)'];
 const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const OPERATOR = /<=|>=|==|!=|<|>|=/;
