@@ -52,7 +52,11 @@ export function parseThreshold(expr: string): ParsedThreshold {
   const problem = (what: string): TokenstormError =>
     new TokenstormError('ERR_THRESHOLD_INVALID', `threshold ${JSON.stringify(expr)}: ${what}`);
   if (typeof expr !== 'string') throw new TokenstormError('ERR_THRESHOLD_INVALID', 'a threshold must be a string');
-  if (/^\s*knee\b/.test(expr)) return parseKnee(expr, problem);
+  if (/^\s*knee\b/.test(expr)) {
+    const kneeProblem = (what: string): TokenstormError =>
+      new TokenstormError('ERR_THRESHOLD_INVALID', `threshold ${JSON.stringify(expr)}: ${what}`, { hint: "the knee is in flows/s, e.g. 'knee>=250'" });
+    return parseKnee(expr, kneeProblem);
+  }
   const colon = expr.indexOf(':');
   if (colon < 0) throw problem(`missing '<endpoint>:' prefix (e.g. 'token:p(95)<200')`);
   const endpointText = expr.slice(0, colon).trim();
@@ -83,8 +87,8 @@ export function parseThreshold(expr: string): ParsedThreshold {
 function parseKnee(expr: string, problem: (what: string) => TokenstormError): ParsedThreshold {
   const rest = expr.replace(/^\s*knee/, '');
   const m = /^\s*(<=|>=|==|<|>)\s*(.*?)\s*$/.exec(rest);
-  if (m === null) throw problem(`the knee needs a comparison and a rate in flows/s (e.g. 'knee>=250')`);
-  if (!NUMBER.test(m[2]!)) throw problem(`${JSON.stringify(m[2])} is not a number (the knee is in flows/s, e.g. 'knee>=250')`);
+  if (m === null) throw problem('the knee needs a comparison (<, <=, >, >=, ==) and a rate');
+  if (!NUMBER.test(m[2]!)) throw problem(`${JSON.stringify(m[2])} is not a number`);
   return { expr, endpoint: 'flow', metric: { kind: 'knee' }, op: m[1] as ThresholdOp, value: Number(m[2]) };
 }
 

@@ -79,9 +79,9 @@ describe('knee>=N threshold', () => {
     expect(parseThreshold('knee>=250')).toEqual({ expr: 'knee>=250', endpoint: 'flow', metric: { kind: 'knee' }, op: '>=', value: 250 });
     expect(parseThreshold(' knee > 12.5 ')).toMatchObject({ op: '>', value: 12.5 });
     for (const [expr, message] of [
-      ['knee', `threshold "knee": the knee needs a comparison and a rate in flows/s (e.g. 'knee>=250')`],
-      ['knee>=', `threshold "knee>=": "" is not a number (the knee is in flows/s, e.g. 'knee>=250')`],
-      ['knee>=fast', `threshold "knee>=fast": "fast" is not a number (the knee is in flows/s, e.g. 'knee>=250')`],
+      ['knee', 'threshold "knee": the knee needs a comparison (<, <=, >, >=, ==) and a rate'],
+      ['knee>=', 'threshold "knee>=": "" is not a number'],
+      ['knee>=fast', 'threshold "knee>=fast": "fast" is not a number'],
     ]) {
       try {
         parseThreshold(expr!);
@@ -89,6 +89,7 @@ describe('knee>=N threshold', () => {
       } catch (err) {
         expect(isTokenstormError(err, 'ERR_THRESHOLD_INVALID')).toBe(true);
         expect((err as Error).message).toBe(message);
+        expect((err as { hint?: string }).hint).toBe("the knee is in flows/s, e.g. 'knee>=250'");
       }
     }
   });
