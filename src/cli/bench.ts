@@ -8,7 +8,13 @@ import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
 
 // The harness benchmarks start an IdP, servers and autocannon: loaded only when asked for.
 const harnessBenches = () =>
-  Promise.all([import('../bench/flows.ts'), import('../bench/recorder.ts'), import('../bench/raw-token.ts'), import('../bench/faults.ts')]);
+  Promise.all([
+    import('../bench/flows.ts'),
+    import('../bench/recorder.ts'),
+    import('../bench/raw-token.ts'),
+    import('../bench/faults.ts'),
+    import('../bench/capacity.ts'),
+  ]);
 
 const EXAMPLES = `
 Examples:
@@ -88,18 +94,40 @@ export function registerBench(program: Command): void {
     });
 
   bench
+    .command('capacity')
+    .description('capacity search vs a closed-model saturation run on the embedded IdP: knee within ±15%, three searches within ±10%')
+    .option('--vus <n>', 'VUs of the closed-model saturation run', '48')
+    .option('--seconds <s>', 'seconds of the saturation run', '10')
+    .option('--step-seconds <s>', 'seconds per search step', '6')
+    .option('--searches <n>', 'how many searches', '3')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tokenstorm bench capacity --json   # closedFlowsPerSec, knees, kneeVsClosed, kneeWithin15Pct, spreadPct, searchesAgreeWithin10Pct\n',
+    )
+    .action(async (flags: { vus: string; seconds: string; stepSeconds: string; searches: string; json?: boolean }) => {
+      const vus = integerFlag(flags.vus, '--vus', 1, 4096);
+      const seconds = parseSeconds(flags.seconds);
+      const stepSeconds = integerFlag(flags.stepSeconds, '--step-seconds', 3, 600);
+      const searches = integerFlag(flags.searches, '--searches', 1, 20);
+      const [, , , , { benchCapacity }] = await harnessBenches();
+      print(await benchCapacity({ vus, seconds, stepSeconds, searches }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchCapacity }] = await harnessBenches();
       const result = {
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),
         tokenRaw: await benchRawToken({}),
         faults: await benchFaults(),
+        capacity: await benchCapacity({}),
       };
       print(result, flags.json);
     });

@@ -15,6 +15,9 @@ export const MAX_SEARCH_STEPS = 40;
 /** The error-rate limit a step is judged by when the scenario's SLO sets none (failures and drops). */
 export const DEFAULT_SEARCH_ERROR_RATE = 0.01;
 
+/** Steps are long enough to schedule this many times minSamples (see {@link stepDurationMsFor}). */
+export const SAMPLE_MARGIN = 1.25;
+
 /** What to do next. */
 export type SearchDecision =
   | { next: 'step'; ratePerSec: number; kind: KneeStep['kind'] }
@@ -43,14 +46,16 @@ const rate = (r: number): string => `${round1(r)}/s`;
 
 /**
  * How long a step at `ratePerSec` runs: the configured step duration, or longer when the judged
- * window (after the settle time) would otherwise hold fewer than `minSamples` samples; whole seconds,
- * because steps are judged on the recorder's whole-second series.
+ * window (after the settle time) would otherwise be offered fewer than `minSamples` × 1.25
+ * arrivals; whole seconds, because steps are judged on the recorder's whole-second series.
  *
  * @example
- * stepDurationMsFor({ ...search, stepDurationMs: 10_000, settleMs: 2000, minSamples: 100 }, 5); // 22_000
+ * stepDurationMsFor({ ...search, stepDurationMs: 10_000, settleMs: 2000, minSamples: 100 }, 5); // 27_000
  */
 export function stepDurationMsFor(search: SearchPlan, ratePerSec: number): number {
-  const forSamples = search.settleMs + Math.ceil((search.minSamples / ratePerSec) * 1000);
+  // A quarter more than minSamples is scheduled: a target that keeps up finishes them all, and one
+  // that finishes fewer than minSamples fell more than 20% behind the rate it was offered.
+  const forSamples = search.settleMs + Math.ceil(((search.minSamples * SAMPLE_MARGIN) / ratePerSec) * 1000);
   return Math.ceil(Math.max(search.stepDurationMs, forSamples) / 1000) * 1000;
 }
 

@@ -159,8 +159,10 @@ describe('runSearch against a fake target', () => {
 describe('step timing', () => {
   it('lengthens a low-rate step so its judged window holds minSamples, in whole seconds', () => {
     expect(stepDurationMsFor(search, 500)).toBe(10_000);
-    expect(stepDurationMsFor(search, 5)).toBe(22_000);
-    expect(stepDurationMsFor({ ...search, minSamples: 101 }, 12.5)).toBe(11_000);
+    // 2 s settle + 125 samples at 5/s.
+    expect(stepDurationMsFor(search, 5)).toBe(27_000);
+    // 2 s settle + 101 × 1.25 / 12.5 = 10.1 s, rounded up to whole seconds.
+    expect(stepDurationMsFor({ ...search, minSamples: 101 }, 12.5)).toBe(13_000);
   });
 
   it('bounds the whole search', () => {
