@@ -12,7 +12,7 @@ export { validateScenario } from './scenario/validate.ts';
 export { describePlan } from './scenario/describe.ts';
 export { defineScenario } from './scenario/define.ts';
 export { parseDuration } from './scenario/duration.ts';
-export type { RunPlan, ScenarioInput, Fault, FaultInput, Stage, ToxicInput } from './scenario/types.ts';
+export type { RunPlan, ScenarioInput, Fault, FaultInput, Stage, ToxicInput, SearchInput, SearchPlan } from './scenario/types.ts';
 
 // PKCE.
 export { generateVerifier, DEFAULT_VERIFIER_LENGTH, VERIFIER_MIN_LENGTH, VERIFIER_MAX_LENGTH } from './pkce/verifier.ts';
@@ -38,6 +38,8 @@ export { runOpen } from './load/open-executor.ts';
 export { runClosed } from './load/closed-executor.ts';
 export { CodeBank } from './load/code-bank.ts';
 export { systemClock, ManualClock, type Clock } from './load/clock.ts';
+export { nextSearchStep, judgeStep, harnessProblem, stepDurationMsFor, type SearchDecision, type SearchConclusion } from './load/knee-search.ts';
+export { runSearch, type SearchOutcome, type StepRequest } from './load/search-executor.ts';
 
 // Chaos.
 export { startFaultServer, type FaultServer } from './chaos/fault-server.ts';
@@ -51,6 +53,7 @@ export * from './report/schema.ts';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.ts';
 export { compareReports, loadReport, formatCompareTable } from './report/compare.ts';
 export { findKnee } from './report/knee.ts';
+export { kneeFromSearch } from './report/search-knee.ts';
 export { renderHtml } from './report/html.ts';
 export { renderJunit } from './report/junit.ts';
 export { formatSummary } from './report/console.ts';

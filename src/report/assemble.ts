@@ -153,7 +153,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
       // A search's latencies depend on which steps it ran: its gate is the knee alone.
       report.regressions = compareReports(input.baseline, report, {
         tolerancePct: input.tolerancePct,
-        ...(plan.search ? { endpoints: [] } : plan.mode === 'token' ? { endpoints: ['token'] } : {}),
+        ...(plan.search ? { endpoints: [], knee: true } : plan.mode === 'token' ? { endpoints: ['token'] } : {}),
       });
       // As `tokenstorm compare`: a gate that checked nothing must not pass quietly.
       if (report.regressions.every((c) => c.skipped !== undefined)) {

@@ -21,7 +21,7 @@ export interface CompareOptions {
   tolerancePct: number;
   /** Default ['p95']. */
   stats?: string[];
-  /** Default: every endpoint with samples in both reports. */
+  /** Default: every endpoint with samples in both reports; none when both searched for a knee. */
   endpoints?: EndpointClass[];
   /** Compare capacity knees (a drop beyond tolerance is a regression). Default: when both reports searched for one. */
   knee?: boolean;
@@ -65,9 +65,11 @@ export function compareReports(baseline: Report, current: Report, opts: CompareO
       throw new TokenstormError('ERR_USAGE', `unknown stat '${s}'`, { hint: `use one of ${COMPARE_STATS.join(', ')}` });
     }
   }
+  // Two searches' latencies depend on which steps each ran: by default they are compared on the knee alone.
+  const bothSearched = baseline.knee?.method === 'search' && current.knee?.method === 'search';
   const endpoints =
     opts.endpoints ??
-    ENDPOINT_CLASSES.filter((e) => (baseline.endpoints[e]?.count ?? 0) > 0 && (current.endpoints[e]?.count ?? 0) > 0);
+    (bothSearched ? [] : ENDPOINT_CLASSES.filter((e) => (baseline.endpoints[e]?.count ?? 0) > 0 && (current.endpoints[e]?.count ?? 0) > 0));
   const checks: RegressionCheck[] = [];
   for (const endpoint of endpoints) {
     const b = baseline.endpoints[endpoint];
@@ -84,7 +86,6 @@ export function compareReports(baseline: Report, current: Report, opts: CompareO
       checks.push({ ...base, baseline: bv, current: cv, ok: !(cv > bv * (1 + opts.tolerancePct / 100)) });
     }
   }
-  const bothSearched = baseline.knee?.method === 'search' && current.knee?.method === 'search';
   if (opts.knee ?? bothSearched) checks.push(kneeCheck(baseline, current, opts.tolerancePct));
   return checks;
 }

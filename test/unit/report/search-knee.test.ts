@@ -130,6 +130,11 @@ describe('baseline gate on the knee', () => {
     expect(compareReports(base, searchReport(belowStart), { tolerancePct: 10, endpoints: [] })[0]).toMatchObject({ current: 0, ok: false });
   });
 
+  it('two searches are compared on the knee alone by default (tokenstorm compare)', () => {
+    const checks = compareReports(searchReport(found), searchReport(found), { tolerancePct: 10 });
+    expect(checks.map((c) => c.stat)).toEqual(['knee']);
+  });
+
   it('is compared only when both runs searched, unless asked', () => {
     const plain = buildSyntheticReport({ fault: null });
     expect(compareReports(plain, plain, { tolerancePct: 10 }).some((c) => c.stat === 'knee')).toBe(false);
