@@ -60,7 +60,8 @@ function searchLines(report: Report): string[] {
       String(s.dropped),
       String(s.samples),
     ]);
-    verdicts.push(`${s.verdict}${why ? `: ${clean(why)}` : ''}`);
+    const note = s.verdict !== 'harness-limited' && s.harness ? ` (harness: ${clean(s.harness)})` : '';
+    verdicts.push(`${s.verdict}${why ? `: ${clean(why)}` : ''}${note}`);
   }
   // The verdict is text: left-aligned after the numbers.
   if (rows.length > 1) out.push(...table(rows, '  ').map((l, i) => `${l}  ${verdicts[i]}`));

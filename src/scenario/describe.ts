@@ -125,7 +125,7 @@ function sloWords(plan: RunPlan): string {
 
 function searchWords(s: SearchPlan, unit: string, modelWords: string, maxMs: number): string[] {
   return [
-    `Load: capacity search, ${modelWords}; at most ${formatDuration(maxMs)}`,
+    `Load: capacity search, ${modelWords}; steps take up to about ${formatDuration(maxMs)} in all`,
     `  steps of ${formatDuration(s.stepDurationMs)} (longer when ${s.minSamples} samples need it), the first ${formatDuration(s.settleMs)} of each not judged`,
     `  from ${s.startRatePerSec} ${unit}, ×${s.growth} per step until one breaks the SLO (never above ${s.maxRatePerSec} ${unit}),`,
     `  then bisection between the last good and the first bad rate to within ${s.resolutionPct}%`,

@@ -151,7 +151,7 @@ function searchKneeHtml(r: Report, sloText: string): string {
       s.errorRate === null ? '–' : `${(s.errorRate * 100).toFixed(2)}%`,
       String(s.dropped),
       String(s.samples),
-      `${verdict}${why ? ` ${e(why)}` : ''}`,
+      `${verdict}${why ? ` ${e(why)}` : ''}${s.verdict !== 'harness-limited' && s.harness ? ` <span class="muted">(harness: ${e(s.harness)})</span>` : ''}`,
     ];
   });
   const resolution = k.targetResolutionPct !== undefined ? `; resolution asked ${k.targetResolutionPct}%` : '';
