@@ -14,7 +14,7 @@ import type { RunPlan, SearchPlan } from '../scenario/types.ts';
 import { ArrivalSchedule } from './arrivals.ts';
 import { systemClock } from './clock.ts';
 import { abortedWithGrace, type InFlight, openHooks } from './drive.ts';
-import { harnessProblem, interruptedConclusion, judgeStep, nextSearchStep, type SearchConclusion, stepDurationMsFor } from './knee-search.ts';
+import { harnessDelayMs, harnessProblem, interruptedConclusion, judgeStep, nextSearchStep, type SearchConclusion, stepDurationMsFor } from './knee-search.ts';
 import { runOpen } from './open-executor.ts';
 import type { Workload } from './workloads/types.ts';
 
@@ -121,10 +121,9 @@ export async function driveSearch(plan: RunPlan, workload: Workload, recorder: R
       });
       const own = { lateP95Ms: counts.started > 0 ? summarize(lateness).p95 : 0, loopP99Ms: h.eventLoopDelayMs.p99, cpuCores: h.cpuCores };
       const harness = harnessProblem(own, plan.slo.p95Ms);
-      // Late starts are in the SLO endpoint's latency only when it is timed from the intended start
-      // (the whole flow, or token mode); an event loop lagging delays every response.
-      const startsCount = plan.slo.endpoint === 'flow' || plan.mode === 'token';
-      const delayMs = startsCount ? Math.max(own.lateP95Ms, own.loopP99Ms) : own.loopP99Ms;
+      const flows = points.reduce((a, p) => a + (p.endpoints.flow?.count ?? 0), 0);
+      const exchanges = points.reduce((a, p) => a + Object.entries(p.endpoints).reduce((b, [cls, e]) => b + (cls === 'flow' ? 0 : (e?.count ?? 0)), 0), 0);
+      const delayMs = harnessDelayMs(own, { endpoint: plan.slo.endpoint, mode: plan.mode, exchangesPerFlow: flows > 0 ? exchanges / flows : 1 });
       const j = judgeStep(points, plan.slo, search.minSamples, { problem: harness, delayMs });
       return {
         index: req.index,

@@ -89,4 +89,33 @@ describe('capacity search against the embedded IdP', () => {
     expect(faulted.report.regressions?.every((c) => c.stat === 'knee')).toBe(true);
     expect(faulted.exitCode).toBe(1);
   }, 300_000);
+
+  it('stops early and says "at least X, harness-limited" when the harness itself cannot keep up', async () => {
+    // The observer runs on the harness's event loop after every flow: 15 ms of busy work each makes
+    // 80 flows/s need 1.2 cores of the harness alone, so its starts fall behind and its loop lags.
+    const burn = (): void => {
+      const end = performance.now() + 15;
+      while (performance.now() < end);
+    };
+    const plan = validateScenario(
+      {
+        name: 'search-harness-bound',
+        load: { search: { startRatePerSec: 20, growth: 2, stepDuration: '3s', settle: '1s', minSamples: 20, resolutionPct: 25, maxRatePerSec: 640 }, maxInFlight: 512 },
+        slo: { p95Ms: 300, errorRate: 0.01, endpoint: 'flow' },
+      },
+      null,
+    );
+    const outcome = await runPlan(plan, { outDir, embeddedIdp: idp, direct: true, onFlow: burn });
+    const k = outcome.report.knee!;
+    expect(k.outcome, k.reason ?? '').toBe('harness-limited');
+    expect(k.harnessLimited).toBe(true);
+    expect(k.answer).toMatch(/^(at least [\d.]+\/s, harness-limited|no answer \(harness-limited at [\d.]+\/s\))$/);
+    const last = k.steps!.at(-1)!;
+    expect(last.verdict).toBe('harness-limited');
+    expect(last.harness).toMatch(/late|event-loop delay|cores/);
+    // It stopped instead of bisecting: every step grew.
+    expect(k.steps!.every((st) => st.kind === 'grow')).toBe(true);
+    expect(k.steps!.length).toBeLessThanOrEqual(4);
+    expect(outcome.report.harness.bottleneck).toBe(true);
+  }, 120_000);
 });

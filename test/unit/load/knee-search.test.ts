@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  harnessDelayMs,
   harnessProblem,
   judgeStep,
   MAX_SEARCH_STEPS,
@@ -199,6 +200,11 @@ describe('judgeStep', () => {
     expect(judgeStep([second(2, {}, 900), second(3, {}, 900)], SLO, 100, late).verdict).toBe('breach');
     // Failures are the target's.
     expect(judgeStep([second(2, { failed: 10, completed: 40 }, 260), second(3, {}, 260)], SLO, 100, late).verdict).toBe('breach');
+    // Drops are the target's (or maxInFlight's), lagging harness or not.
+    expect(judgeStep([second(2, { dropped: 20 }, 260), second(3, {}, 260)], SLO, 100, late).verdict).toBe('breach');
+    // Too few finished samples while the harness lagged: it may not have started them on time.
+    expect(judgeStep([second(2, {}, 40, 30)], SLO, 100, late)).toMatchObject({ verdict: 'harness-limited', breach: 'only 30 token samples (< 100)' });
+    expect(judgeStep([second(2, {}, 40, 30)], SLO, 100, keptUp).verdict).toBe('breach');
     // A step that held is ok whatever the harness did.
     expect(judgeStep([second(2), second(3)], SLO, 100, late).verdict).toBe('ok');
   });
@@ -211,5 +217,17 @@ describe('harnessProblem', () => {
     expect(harnessProblem({ lateP95Ms: 5, loopP99Ms: 130, cpuCores: 0.95 }, 400)).toBe('event-loop delay p99 130 ms (> 100 ms); harness used 0.95 cores (> 0.9)');
     // Floors: a tight SLO does not turn timer granularity into a harness problem.
     expect(harnessProblem({ lateP95Ms: 9, loopP99Ms: 49, cpuCores: 0.1 }, 8)).toBeNull();
+  });
+});
+
+describe('harnessDelayMs', () => {
+  const h = { lateP95Ms: 40, loopP99Ms: 20, cpuCores: 0.4 };
+  it('counts late starts only where latency runs from the intended start, and loop lag once per exchange', () => {
+    expect(harnessDelayMs(h, { endpoint: 'flow', mode: 'flow', exchangesPerFlow: 6 })).toBe(160);
+    // In flow mode the token endpoint is timed from its own send: one exchange, no start lateness.
+    expect(harnessDelayMs(h, { endpoint: 'token', mode: 'flow', exchangesPerFlow: 6 })).toBe(20);
+    // Token mode times the exchange from its intended start.
+    expect(harnessDelayMs(h, { endpoint: 'token', mode: 'token', exchangesPerFlow: 9 })).toBe(60);
+    expect(harnessDelayMs(h, { endpoint: 'flow', mode: 'token', exchangesPerFlow: 9 })).toBe(60);
   });
 });
