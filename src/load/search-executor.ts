@@ -6,6 +6,7 @@
  * and is judged on the seconds after its settle time. The decisions themselves are pure
  * (./knee-search.ts); this file only runs steps.
  */
+import { TokenstormError } from '../errors.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
 import { createHistogram, recordUs, summarize } from '../metrics/hdr.ts';
 import type { Recorder } from '../metrics/recorder.ts';
@@ -67,7 +68,7 @@ export interface SearchEnv {
  */
 export async function driveSearch(plan: RunPlan, workload: Workload, recorder: Recorder, inFlight: InFlight, signal: AbortSignal, env: SearchEnv): Promise<SearchOutcome> {
   const search = plan.search;
-  if (search === null) throw new Error('driveSearch needs plan.search');
+  if (search === null) throw new TokenstormError('ERR_INTERNAL', 'driveSearch needs a plan with load.search');
   const hooks = openHooks(workload, recorder, inFlight);
   // How late each step's flows started: the harness's share of the latencies it measures.
   const lateness = createHistogram(2);
