@@ -1,7 +1,7 @@
 /**
- * Capacity benchmark: does the search find the knee a person would? Against one embedded IdP, a
- * closed-model saturation run measures the most flows/s the IdP completes (the reference: with
- * enough VUs the IdP is never idle), then three searches (token p95 < 200 ms, errors < 1%) each give
+ * Capacity benchmark: does the search find the knee a person would? Against one embedded IdP,
+ * closed-model saturation runs (48 and 128 VUs by default; the best counts) measure the most flows/s
+ * the IdP completes (the reference: with enough VUs the IdP is never idle), then three searches (token p95 < 200 ms, errors < 1%) each give
  * a knee. Goals (issue 14): the knee within ±15% of the saturation throughput, and the three knees
  * within ±10% of their median. Both run direct (no fault proxy) so they measure the same path.
  */
@@ -14,9 +14,10 @@ import { validateScenario } from '../scenario/validate.ts';
 
 /** Result of {@link benchCapacity}. */
 export interface CapacityBenchResult {
-  /** Closed-model saturation: completed flows/s with `vus` VUs over `seconds`. */
+  /** Closed-model saturation: the most completed flows/s of the runs at each VU count, over `seconds` each. */
   closedFlowsPerSec: number;
-  vus: number;
+  /** Completed flows/s per VU count tried. */
+  closedByVus: Array<{ vus: number; flowsPerSec: number; idpCores: number | null }>;
   seconds: number;
   /** The knee of each search (null when a search gave none) and its answer in words. */
   knees: Array<number | null>;
@@ -30,7 +31,7 @@ export interface CapacityBenchResult {
   /** Steps per search and wall time of each, s. */
   steps: number[];
   searchSeconds: number[];
-  /** Harness CPU cores during the saturation run: near 1 means the harness, not the IdP, saturated. */
+  /** Harness CPU cores during the best saturation run: near 1 means the harness, not the IdP, saturated. */
   closedHarnessCores: number;
   closedIdpCores: number | null;
 }
@@ -49,8 +50,9 @@ function median(xs: number[]): number {
  * @example
  * const r = await benchCapacity({}); r.kneeVsClosed; r.spreadPct;
  */
-export async function benchCapacity(opts: { vus?: number; seconds?: number; stepSeconds?: number; searches?: number } = {}): Promise<CapacityBenchResult> {
-  const vus = opts.vus ?? 48;
+export async function benchCapacity(opts: { vus?: number[]; seconds?: number; stepSeconds?: number; searches?: number } = {}): Promise<CapacityBenchResult> {
+  // Saturation is the most the IdP completes: on a busy machine 48 VUs can be too few to keep it busy.
+  const vusList = opts.vus ?? [48, 128];
   const seconds = opts.seconds ?? 10;
   const stepSeconds = opts.stepSeconds ?? 6;
   const searches = opts.searches ?? 3;
@@ -60,8 +62,14 @@ export async function benchCapacity(opts: { vus?: number; seconds?: number; step
     const run = { embeddedIdp: idp, direct: true, outDir: out };
     // Warm the IdP and the harness (JIT, connection pools) before anything is measured.
     await runPlan(validateScenario({ name: 'bench-warmup', load: { ratePerSec: 50, duration: '3s' } }, null), run);
-    const closed = (await runPlan(validateScenario({ name: 'bench-capacity-closed', load: { model: 'closed', vus, duration: seconds * 1000 } }, null), run)).report;
-    const closedFlowsPerSec = closed.flows.completed / (closed.durationMs / 1000);
+    const closedRuns = [];
+    for (const vus of vusList) {
+      const report = (await runPlan(validateScenario({ name: 'bench-capacity-closed', load: { model: 'closed', vus, duration: seconds * 1000 } }, null), run)).report;
+      closedRuns.push({ vus, report, flowsPerSec: report.flows.completed / (report.durationMs / 1000) });
+    }
+    const best = closedRuns.reduce((a, b) => (b.flowsPerSec > a.flowsPerSec ? b : a));
+    const closed = best.report;
+    const closedFlowsPerSec = best.flowsPerSec;
     const plan = validateScenario(
       {
         name: 'bench-capacity-search',
@@ -91,7 +99,7 @@ export async function benchCapacity(opts: { vus?: number; seconds?: number; step
     const spreadPct = mid === null || found.length < knees.length ? null : round((Math.max(...found.map((k) => Math.abs(k - mid))) / mid) * 100, 1);
     return {
       closedFlowsPerSec: round(closedFlowsPerSec, 1),
-      vus,
+      closedByVus: closedRuns.map((c) => ({ vus: c.vus, flowsPerSec: round(c.flowsPerSec, 1), idpCores: c.report.harness.idpCpuCores })),
       seconds,
       knees,
       answers,

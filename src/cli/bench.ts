@@ -96,7 +96,7 @@ export function registerBench(program: Command): void {
   bench
     .command('capacity')
     .description('capacity search vs a closed-model saturation run on the embedded IdP: knee within ±15%, three searches within ±10%')
-    .option('--vus <n>', 'VUs of the closed-model saturation run', '48')
+    .option('--vus <list>', 'VU counts of the closed-model saturation runs (the best counts), comma-separated', '48,128')
     .option('--seconds <s>', 'seconds of the saturation run', '10')
     .option('--step-seconds <s>', 'seconds per search step', '6')
     .option('--searches <n>', 'how many searches', '3')
@@ -106,7 +106,7 @@ export function registerBench(program: Command): void {
       '\nExample:\n  $ tokenstorm bench capacity --json   # closedFlowsPerSec, knees, kneeVsClosed, kneeWithin15Pct, spreadPct, searchesAgreeWithin10Pct\n',
     )
     .action(async (flags: { vus: string; seconds: string; stepSeconds: string; searches: string; json?: boolean }) => {
-      const vus = integerFlag(flags.vus, '--vus', 1, 4096);
+      const vus = flags.vus.split(',').map((v) => integerFlag(v.trim(), '--vus', 1, 4096));
       const seconds = parseSeconds(flags.seconds);
       const stepSeconds = integerFlag(flags.stepSeconds, '--step-seconds', 3, 600);
       const searches = integerFlag(flags.searches, '--searches', 1, 20);
