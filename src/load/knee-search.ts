@@ -201,7 +201,7 @@ export interface HarnessFinding {
 /**
  * Judges one step from the seconds of its judged window: the shared SLO window judgement
  * (missing data is a breach, dropped arrivals count against the error rate), plus too few samples
- * is a breach (the target finished fewer than the step's rate asked for). A breach is
+ * and a growing backlog (far fewer flows ended than started in the window) are breaches. A breach is
  * `harness-limited` instead when the harness had a problem and its own delay explains it: no
  * failures or drops over the limit, and p95 minus the harness's delay would be within it. A step whose
  * SLO held is ok whatever the harness did (its delay is in the latencies, making them worse).
@@ -215,6 +215,8 @@ export function judgeStep(points: readonly SeriesPoint[], slo: Slo, minSamples: 
   const samples = points.reduce((a, p) => a + (p.endpoints[slo.endpoint]?.count ?? 0), 0);
   const breaches = j.breach === null ? [] : [j.breach];
   if (samples < minSamples) breaches.push(`only ${samples} ${slo.endpoint} samples (< ${minSamples})`);
+  const behind = fellBehind(points);
+  if (behind !== null) breaches.push(behind);
   const sloOk = breaches.length === 0;
   // Failures and drops are the target's (or the run's maxInFlight); latency and a shortfall of
   // finished samples can be the harness's own lag.
@@ -229,6 +231,20 @@ export function judgeStep(points: readonly SeriesPoint[], slo: Slo, minSamples: 
     breach: sloOk ? null : breaches.join(', '),
     verdict: sloOk ? 'ok' : explained ? 'harness-limited' : 'breach',
   };
+}
+
+/**
+ * The open model's own overload signal: flows pile up in flight (in the client's connection queue
+ * as much as in the IdP) while each request still looks fast. At a steady rate as many flows end
+ * per second as start; a window that ended fewer than its starts, by more than one second's worth
+ * of arrivals and more than 10%, fell behind.
+ */
+function fellBehind(points: readonly SeriesPoint[]): string | null {
+  const started = points.reduce((a, p) => a + p.started, 0);
+  const ended = points.reduce((a, p) => a + p.completed + p.failed, 0);
+  if (points.length === 0 || started === 0) return null;
+  const allowance = Math.max(0.1 * started, started / points.length);
+  return started - ended > allowance ? `fell behind: ${ended} flows ended of ${started} started` : null;
 }
 
 function highestGood(steps: readonly StepOutcome[]): number | null {

@@ -189,6 +189,14 @@ describe('judgeStep', () => {
     expect(judgeStep([second(2)], SLO, 100, keptUp)).toMatchObject({ verdict: 'breach', breach: 'only 50 token samples (< 100)' });
   });
 
+  it('breaks when flows pile up: far fewer ended than started, though each request looks fast', () => {
+    const window = [2, 3, 4, 5].map((t) => second(t, { started: 100, completed: 70 }, 40, 70));
+    expect(judgeStep(window, SLO, 100, keptUp)).toMatchObject({ verdict: 'breach', breach: 'fell behind: 280 flows ended of 400 started' });
+    // Within one second's worth of arrivals (the edges of the window) is keeping up.
+    const edges = [2, 3, 4, 5].map((t) => second(t, { started: 100, completed: t === 5 ? 20 : 100 }, 40, 100));
+    expect(judgeStep(edges, SLO, 100, keptUp).verdict).toBe('ok');
+  });
+
   it('judges drops and failures at 1% when the SLO sets no error rate', () => {
     expect(judgeStep([second(2, { failed: 2, completed: 48 }), second(3)], { ...SLO, errorRate: null }, 100, keptUp)).toMatchObject({ verdict: 'breach', breach: 'error rate 2.00% > 1.00%' });
   });
