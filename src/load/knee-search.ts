@@ -39,7 +39,7 @@ export interface SearchConclusion {
 }
 
 /** The part of a step the decisions read. */
-export type StepOutcome = Pick<KneeStep, 'ratePerSec' | 'verdict' | 'sloOk' | 'breach' | 'harness'>;
+export type StepOutcome = Pick<KneeStep, 'ratePerSec' | 'verdict' | 'sloOk' | 'breach' | 'harness'> & { kind?: KneeStep['kind'] };
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 const rate = (r: number): string => `${round1(r)}/s`;
@@ -77,6 +77,8 @@ export function maxSearchDurationMs(search: SearchPlan): number {
  * The next step, or the conclusion. Reads only the steps' rates and verdicts:
  * - nothing run yet: the start rate;
  * - the last step was harness-limited: stop, the knee is "at least" the highest good rate;
+ * - a growing step broke: the same rate once more (`confirm`); only a rate whose latest attempt
+ *   broke counts as bad;
  * - no step broke yet: the last good rate × growth (capped at the max rate; at the max: stop);
  * - the first step broke: stop, "below the start rate";
  * - otherwise bisect (geometric mean, since the resolution is relative) between the highest good
@@ -93,6 +95,11 @@ export function nextSearchStep(search: SearchPlan, steps: readonly StepOutcome[]
     const why = `the harness was the bottleneck at ${rate(last.ratePerSec)}: ${last.harness ?? 'see the harness section'}`;
     return done('harness-limited', good, null, good === null ? `no answer (harness-limited at ${rate(last.ratePerSec)})` : `at least ${rate(good)}, harness-limited`, why);
   }
+  // A growing step that broke runs once more before it counts: a burst of noise (another process,
+  // a GC pause) would otherwise cut the search short by a whole growth factor.
+  if (last.verdict === 'breach' && (last.kind ?? 'grow') === 'grow' && steps.length < MAX_SEARCH_STEPS) {
+    return { next: 'step', ratePerSec: last.ratePerSec, kind: 'confirm' };
+  }
   const bad = lowestBadAbove(steps, good);
   if (bad === null) {
     const from = good ?? search.startRatePerSec;
@@ -103,13 +110,13 @@ export function nextSearchStep(search: SearchPlan, steps: readonly StepOutcome[]
     return { next: 'step', ratePerSec: round1(Math.min(from * search.growth, search.maxRatePerSec)), kind: 'grow' };
   }
   if (good === null) {
-    const first = steps.find((s) => s.ratePerSec === bad);
+    const first = steps.findLast((s) => s.ratePerSec === bad);
     return done('below-start', null, bad, `below the start rate ${rate(search.startRatePerSec)}`, `the first step broke the SLO: ${first?.breach ?? 'breach'} at ${rate(bad)}`);
   }
   const resolutionPct = ((bad - good) / good) * 100;
   const mid = round1(Math.sqrt(good * bad));
   if (resolutionPct <= search.resolutionPct || mid <= good || mid >= bad) {
-    const brokeStep = steps.find((s) => s.ratePerSec === bad);
+    const brokeStep = steps.findLast((s) => s.ratePerSec === bad);
     return done('found', good, bad, `${rate(good)} ±${fmtPct(resolutionPct)}`, `the SLO held at ${rate(good)} and broke at ${rate(bad)}: ${brokeStep?.breach ?? 'breach'}`);
   }
   if (steps.length >= MAX_SEARCH_STEPS) return stepLimit(good, bad);
@@ -247,13 +254,24 @@ function fellBehind(points: readonly SeriesPoint[]): string | null {
   return started - ended > allowance ? `fell behind: ${ended} flows ended of ${started} started` : null;
 }
 
+/** Each rate's latest attempt: a confirmation overrides the step it repeated. */
+function latestByRate(steps: readonly StepOutcome[]): StepOutcome[] {
+  const byRate = new Map<number, StepOutcome>();
+  for (const s of steps) byRate.set(s.ratePerSec, s);
+  return [...byRate.values()];
+}
+
 function highestGood(steps: readonly StepOutcome[]): number | null {
-  const rates = steps.filter((s) => s.verdict === 'ok').map((s) => s.ratePerSec);
+  const rates = latestByRate(steps)
+    .filter((s) => s.verdict === 'ok')
+    .map((s) => s.ratePerSec);
   return rates.length === 0 ? null : Math.max(...rates);
 }
 
 function lowestBadAbove(steps: readonly StepOutcome[], good: number | null): number | null {
-  const rates = steps.filter((s) => s.verdict === 'breach' && (good === null || s.ratePerSec > good)).map((s) => s.ratePerSec);
+  const rates = latestByRate(steps)
+    .filter((s) => s.verdict === 'breach' && (good === null || s.ratePerSec > good))
+    .map((s) => s.ratePerSec);
   return rates.length === 0 ? null : Math.min(...rates);
 }
 

@@ -153,8 +153,12 @@ export type KneeStepVerdict = 'ok' | 'breach' | 'harness-limited';
 export interface KneeStep {
   /** 1-based, in the order the steps ran. */
   index: number;
-  /** `grow`: geometric growth from the last good rate; `bisect`: between the last good and first bad. */
-  kind: 'grow' | 'bisect';
+  /**
+   * `grow`: geometric growth from the last good rate; `confirm`: the same rate again after a growing
+   * step broke (one bad step on a shared machine must not end the growth); `bisect`: between the
+   * last good and the first bad rate.
+   */
+  kind: 'grow' | 'confirm' | 'bisect';
   ratePerSec: number;
   /** The step's span, ms from the start of the run (the judged window starts `settleMs` later). */
   startMs: number;

@@ -61,14 +61,17 @@ describe('tokenstorm capacity (CLI)', () => {
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.knee).toMatchObject({ method: 'search', outcome: 'below-start', sustainedRatePerSec: null, brokeAtRatePerSec: 200, answer: 'below the start rate 200/s' });
-    expect(report.knee.steps).toHaveLength(1);
+    // The first step broke, and broke again when confirmed.
+    expect(report.knee.steps.map((st: { kind: string }) => st.kind)).toEqual(['grow', 'confirm']);
     expect(report.knee.steps[0]).toMatchObject({ index: 1, ratePerSec: 200, verdict: 'breach' });
+    expect(report.knee.steps[1]).toMatchObject({ index: 2, ratePerSec: 200, verdict: 'breach' });
     expect(report.knee.steps[0].dropped).toBeGreaterThan(100);
     expect(report.knee.steps[0].breach).toMatch(/dropped [\d.]+% of arrivals/);
     expect(report.thresholds).toEqual([{ expr: 'knee>=10', ok: false, actual: null, detail: 'no knee: below the start rate 200/s' }]);
     // The console (stderr with --json) prints the knee and the step table.
     expect(r.stderr).toContain('knee       below the start rate 200/s at token p95 < 200 ms, errors < 1%');
     expect(r.stderr).toMatch(/1\s+grow\s+200\s+[\d.]+\s+[\d.]+%\s+\d+\s+\d+\s+breach: .*dropped/);
+    expect(r.stderr).toMatch(/2\s+confirm\s+200\s+[\d.]+\s+[\d.]+%\s+\d+\s+\d+\s+breach: .*dropped/);
     expect(r.stderr).toContain('FAIL knee>=10 (actual n/a: no knee: below the start rate 200/s)');
     const [runDir] = await readdir(out);
     const junit = await readFile(join(out, runDir!, 'junit.xml'), 'utf8');

@@ -113,9 +113,9 @@ describe('capacity search against the embedded IdP', () => {
     const last = k.steps!.at(-1)!;
     expect(last.verdict).toBe('harness-limited');
     expect(last.harness).toMatch(/late|event-loop delay|cores/);
-    // It stopped instead of bisecting: every step grew.
-    expect(k.steps!.every((st) => st.kind === 'grow')).toBe(true);
-    expect(k.steps!.length).toBeLessThanOrEqual(4);
+    // It stopped instead of bisecting.
+    expect(k.steps!.some((st) => st.kind === 'bisect')).toBe(false);
+    expect(k.steps!.length).toBeLessThanOrEqual(6);
     expect(outcome.report.harness.bottleneck).toBe(true);
   }, 120_000);
 });

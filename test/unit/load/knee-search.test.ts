@@ -18,7 +18,7 @@ const search: SearchPlan = { startRatePerSec: 50, growth: 1.5, stepDurationMs: 1
 const SLO = { p95Ms: 200, errorRate: 0.01, endpoint: 'token' as const };
 
 const ok = (ratePerSec: number): StepOutcome => ({ ratePerSec, verdict: 'ok', sloOk: true, breach: null, harness: null });
-const bad = (ratePerSec: number, breach = 'token p95 400.0 ms > 200 ms'): StepOutcome => ({ ratePerSec, verdict: 'breach', sloOk: false, breach, harness: null });
+const bad = (ratePerSec: number, breach = 'token p95 400.0 ms > 200 ms', kind: StepOutcome['kind'] = 'bisect'): StepOutcome => ({ ratePerSec, verdict: 'breach', sloOk: false, breach, harness: null, kind });
 
 /** A fake target whose SLO holds exactly up to `kneeRate`: every step's result without a clock or a socket. */
 function fakeTarget(kneeRate: number, harnessLimitAbove = Number.POSITIVE_INFINITY) {
@@ -64,8 +64,16 @@ describe('nextSearchStep: the schedule decided from the steps so far', () => {
     expect(d).toMatchObject({ next: 'done', conclusion: { outcome: 'max-rate', kneeRatePerSec: 100, brokeAtRatePerSec: null } });
   });
 
+  it('runs a growing step that broke once more before it counts', () => {
+    const broke = bad(168.8, 'token p95 400.0 ms > 200 ms', 'grow');
+    expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), broke])).toEqual({ next: 'step', ratePerSec: 168.8, kind: 'confirm' });
+    // The confirmation held: the break was noise, growth goes on from there.
+    expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), broke, { ...ok(168.8), kind: 'confirm' }])).toEqual({ next: 'step', ratePerSec: 253.2, kind: 'grow' });
+  });
+
   it('bisects (geometric mean) between the last good and the first bad rate', () => {
-    expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), bad(168.8)])).toEqual({ next: 'step', ratePerSec: 137.8, kind: 'bisect' });
+    const broke = bad(168.8, 'token p95 400.0 ms > 200 ms', 'grow');
+    expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), broke, bad(168.8, 'again', 'confirm')])).toEqual({ next: 'step', ratePerSec: 137.8, kind: 'bisect' });
     // A bisection step that breaks moves the upper bound down; one that holds moves the lower bound up.
     expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), bad(168.8), bad(137.8)])).toMatchObject({ ratePerSec: 124.5, kind: 'bisect' });
     expect(nextSearchStep(search, [ok(50), ok(75), ok(112.5), bad(168.8), ok(137.8)])).toMatchObject({ ratePerSec: 152.5, kind: 'bisect' });
@@ -81,7 +89,8 @@ describe('nextSearchStep: the schedule decided from the steps so far', () => {
   });
 
   it('says "below the start rate" when the first step already breaks', () => {
-    const d = nextSearchStep(search, [bad(50, 'error rate 12.00% > 1.00%')]);
+    expect(nextSearchStep(search, [bad(50, 'error rate 12.00% > 1.00%', 'grow')])).toEqual({ next: 'step', ratePerSec: 50, kind: 'confirm' });
+    const d = nextSearchStep(search, [bad(50, 'error rate 12.00% > 1.00%', 'grow'), bad(50, 'error rate 12.00% > 1.00%', 'confirm')]);
     expect(d).toMatchObject({ next: 'done', conclusion: { outcome: 'below-start', kneeRatePerSec: null, brokeAtRatePerSec: 50, answer: 'below the start rate 50/s' } });
     if (d.next === 'done') expect(d.conclusion.reason).toContain('error rate 12.00% > 1.00%');
   });
@@ -105,9 +114,9 @@ describe('runSearch against a fake target', () => {
   it('finds a knee bracketed within the resolution, growing then bisecting', async () => {
     const target = fakeTarget(237);
     const { steps, conclusion } = await runSearch(search, target.runStep);
-    expect(target.asked.map((r) => r.ratePerSec)).toEqual([50, 75, 112.5, 168.8, 253.2, 206.7, 228.8, 240.7, 234.7]);
-    expect(target.asked.map((r) => r.kind).join(',')).toBe('grow,grow,grow,grow,grow,bisect,bisect,bisect,bisect');
-    expect(steps.map((s) => s.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(target.asked.map((r) => r.ratePerSec)).toEqual([50, 75, 112.5, 168.8, 253.2, 253.2, 206.7, 228.8, 240.7, 234.7]);
+    expect(target.asked.map((r) => r.kind).join(',')).toBe('grow,grow,grow,grow,grow,confirm,bisect,bisect,bisect,bisect');
+    expect(steps.map((s) => s.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(conclusion).toMatchObject({ outcome: 'found', kneeRatePerSec: 234.7, brokeAtRatePerSec: 240.7 });
   });
 
@@ -132,6 +141,21 @@ describe('runSearch against a fake target', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('rides out one noisy step: a break that does not repeat does not end the growth', async () => {
+    const target = fakeTarget(237);
+    let noisy = true;
+    const { conclusion } = await runSearch(search, async (req) => {
+      const step = await target.runStep(req);
+      if (req.ratePerSec === 75 && noisy) {
+        noisy = false;
+        return { ...step, verdict: 'breach', sloOk: false, p95Ms: 900, breach: 'token p95 900.0 ms > 200 ms' };
+      }
+      return step;
+    });
+    expect(target.asked.slice(0, 4).map((r) => `${r.kind} ${r.ratePerSec}`)).toEqual(['grow 50', 'grow 75', 'confirm 75', 'grow 112.5']);
+    expect(conclusion).toMatchObject({ outcome: 'found', kneeRatePerSec: 234.7 });
   });
 
   it('stops early when the harness is the bottleneck', async () => {
