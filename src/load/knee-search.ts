@@ -69,7 +69,8 @@ export function stepDurationMsFor(search: SearchPlan, ratePerSec: number): numbe
 export function maxSearchDurationMs(search: SearchPlan): number {
   const growSteps = Math.ceil(Math.log(search.maxRatePerSec / search.startRatePerSec) / Math.log(search.growth)) + 1;
   const bisectSteps = Math.max(0, Math.ceil(Math.log2(Math.log(search.growth) / Math.log(1 + search.resolutionPct / 100)))) + 1;
-  const steps = Math.min(MAX_SEARCH_STEPS, growSteps + bisectSteps);
+  // One confirmation of the first break.
+  const steps = Math.min(MAX_SEARCH_STEPS, growSteps + 1 + bisectSteps);
   return steps * stepDurationMsFor(search, search.startRatePerSec);
 }
 
