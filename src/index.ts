@@ -27,7 +27,7 @@ export { loadScenario, resolveScenario } from './scenario/load.ts';
 export { validateScenario } from './scenario/validate.ts';
 export { describePlan } from './scenario/describe.ts';
 export { parseDuration } from './scenario/duration.ts';
-export type { RunPlan, ScenarioInput, Fault, FaultInput, Stage, ToxicInput } from './scenario/types.ts';
+export type { RunPlan, ScenarioInput, Fault, FaultInput, Stage, ToxicInput, SearchInput, SearchPlan } from './scenario/types.ts';
 
 // Target: the embedded reference IdP (oidc-provider), for runs and tests without a real IdP.
 export { startEmbeddedIdp, type EmbeddedIdp, type EmbeddedIdpOptions } from './idp/embedded-idp.ts';

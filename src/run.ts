@@ -133,6 +133,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     faultTimings: m.faultTimings,
     faultErrors: m.faultErrors,
     crash: m.crash,
+    search: m.search,
     extraThresholds: options.thresholds ?? [],
     baseline,
     tolerancePct: options.tolerancePct ?? 10,
@@ -172,6 +173,6 @@ async function measure(plan: RunPlan, options: RunOptions & { listener: Recorder
     return { ...measured, ...opened };
   } catch (err) {
     // Only failures before the measured window get here; the window reports its own.
-    return { result: null, harness: null, crash: err, partial: true, interrupted: false, durationMs: 0, faultTimings: null, faultErrors: [], ...opened };
+    return { result: null, harness: null, crash: err, partial: true, interrupted: false, durationMs: 0, faultTimings: null, faultErrors: [], search: null, ...opened };
   }
 }

@@ -17,6 +17,7 @@ const harnessBenches = () =>
     import('../bench/metrics.ts'),
     import('../bench/proxy.ts'),
     import('../bench/keycloak.ts'),
+    import('../bench/capacity.ts'),
   ]);
 
 const EXAMPLES = `
@@ -152,12 +153,33 @@ says why in realSkipped.`,
     });
 
   bench
+    .command('capacity')
+    .description('capacity search vs a closed-model saturation run on the embedded IdP: knee within ±15%, three searches within ±10%')
+    .option('--vus <list>', 'VU counts of the closed-model saturation runs (the best counts), comma-separated', '48,128')
+    .option('--seconds <s>', 'seconds of the saturation run', '10')
+    .option('--step-seconds <s>', 'seconds per search step', '6')
+    .option('--searches <n>', 'how many searches', '3')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tokenstorm bench capacity --json   # closedFlowsPerSec, knees, kneeVsClosed, kneeWithin15Pct, spreadPct, searchesAgreeWithin10Pct\n',
+    )
+    .action(async (flags: { vus: string; seconds: string; stepSeconds: string; searches: string; json?: boolean }) => {
+      const vus = flags.vus.split(',').map((v) => integerFlag(v.trim(), '--vus', 1, 4096));
+      const seconds = parseSeconds(flags.seconds);
+      const stepSeconds = integerFlag(flags.stepSeconds, '--step-seconds', 3, 600);
+      const searches = integerFlag(flags.searches, '--searches', 1, 20);
+      const [, , , , , , , { benchCapacity }] = await harnessBenches();
+      print(await benchCapacity({ vus, seconds, stepSeconds, searches }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }, , { benchCapacity }] = await harnessBenches();
       const result = {
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
@@ -166,6 +188,7 @@ says why in realSkipped.`,
         faults: await benchFaults(),
         metrics: await benchMetrics({}),
         proxy: await benchProxy({}),
+        capacity: await benchCapacity({}),
       };
       print(result, flags.json);
     });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../scenario/load.ts';
 import { registerBench } from './bench.ts';
+import { registerCapacity } from './capacity.ts';
 import { registerCheck } from './check.ts';
 import { registerCompare } from './compare.ts';
 import { registerCompletion } from './completion.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
 
   registerRun(program);
   registerCheck(program);
+  registerCapacity(program);
   registerProbe(program);
   registerBench(program);
   registerProxy(program);

@@ -7,7 +7,7 @@ import type { RunPlan } from '../scenario/types.ts';
 import { ArrivalSchedule } from './arrivals.ts';
 import { systemClock } from './clock.ts';
 import { runClosed } from './closed-executor.ts';
-import { runOpen } from './open-executor.ts';
+import { type OpenExecutorHooks, runOpen } from './open-executor.ts';
 import { type Segment, segmentArrivals } from './segment.ts';
 import type { Workload } from './workloads/types.ts';
 
@@ -36,22 +36,12 @@ export class InFlight {
  * await driveLoad(plan, workload, recorder, inFlight, abort.signal);
  */
 export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Recorder, inFlight: InFlight, signal: AbortSignal, segment?: Segment): Promise<void> {
-  const tracked = async (intendedAt: number): Promise<void> => {
-    inFlight.count++;
-    try {
-      await workload.start(intendedAt);
-    } catch (err) {
-      // A bug in a flow must not kill the run; it is counted as `other` with its message.
-      recorder.failure({ failureClass: 'other', endpoint: 'flow', description: `harness error: ${err instanceof Error ? err.message : String(err)}` });
-    } finally {
-      inFlight.count--;
-    }
-  };
+  const hooks = openHooks(workload, recorder, inFlight);
   let work: Promise<unknown>;
   if (plan.model === 'closed') {
     work = runClosed({ clock: systemClock, stages: plan.stages, startVus: plan.stages[0]?.vus ?? 1, maxStarts: plan.maxFlows, signal }, (at) => {
       recorder.flowStarted(0);
-      return tracked(at);
+      return hooks.start(at);
     });
   } else {
     const whole = new ArrivalSchedule(plan.startRatePerSec, plan.stages);
@@ -59,22 +49,54 @@ export async function driveLoad(plan: RunPlan, workload: Workload, recorder: Rec
     const schedule = segment ? segmentArrivals(whole, segment) : whole;
     work = runOpen(
       { clock: systemClock, nextArrival: () => schedule.next(), maxInFlight: plan.maxInFlight, maxStarts: plan.maxFlows, durationMs: plan.totalDurationMs, signal },
-      {
-        ...(workload.canStart ? { canStart: () => workload.canStart!() } : {}),
-        started: (lateMs) => recorder.flowStarted(lateMs),
-        dropped: () => recorder.flowDropped(),
-        start: tracked,
-      },
+      hooks,
     );
   }
-  const aborted = new Promise<void>((resolve) => {
+  await Promise.race([work, abortedWithGrace(signal), sleep(plan.totalDurationMs + drainGraceMs(plan))]);
+}
+
+/**
+ * The open executor's hooks for a workload: starts, drops and lateness go to the recorder, units
+ * are counted in flight, and a harness bug in one unit becomes a recorded `other` failure.
+ *
+ * @example
+ * await runOpen({ clock: systemClock, nextArrival, maxInFlight: 256, durationMs: 10_000 }, openHooks(workload, recorder, inFlight));
+ */
+export function openHooks(workload: Workload, recorder: Recorder, inFlight: InFlight): Required<Omit<OpenExecutorHooks, 'canStart'>> & Pick<OpenExecutorHooks, 'canStart'> {
+  return {
+    ...(workload.canStart ? { canStart: () => workload.canStart!() } : {}),
+    started: (lateMs) => recorder.flowStarted(lateMs),
+    dropped: () => recorder.flowDropped(),
+    start: async (intendedAt: number): Promise<void> => {
+      inFlight.count++;
+      try {
+        await workload.start(intendedAt);
+      } catch (err) {
+        // A bug in a flow must not kill the run; it is counted as `other` with its message.
+        recorder.failure({ failureClass: 'other', endpoint: 'flow', description: `harness error: ${err instanceof Error ? err.message : String(err)}` });
+      } finally {
+        inFlight.count--;
+      }
+    },
+  };
+}
+
+/**
+ * Resolves {@link ABORT_GRACE_MS} after `signal` aborts (never when it does not): raced against the
+ * executor, so in-flight units get a grace period and then the run winds down regardless.
+ *
+ * @example
+ * await Promise.race([work, abortedWithGrace(signal)]);
+ */
+export async function abortedWithGrace(signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const planned = sleep(plan.totalDurationMs + drainGraceMs(plan));
-  await Promise.race([work, aborted.then(() => sleep(ABORT_GRACE_MS)), planned]);
+  await sleep(ABORT_GRACE_MS);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+/** Resolves after `ms` (≤ 0: at once) without holding the process open. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)).unref());
 }

@@ -3,6 +3,7 @@
  * threshold, game-day, knee and baseline evaluations are steps here, in this order, and every
  * reason a run fails is named in `report.checks` or `report.thresholds`.
  */
+import type { SearchOutcome } from '../load/search-executor.ts';
 import type { RecorderResult } from '../metrics/recorder.ts';
 import { redactDetail } from '../metrics/redact.ts';
 import type { RunPlan } from '../scenario/types.ts';
@@ -12,6 +13,7 @@ import { withBurnRates } from './burn-rate.ts';
 import { findKnee } from './knee.ts';
 import { challengeMethodsWith, pkceMetrics } from './pkce-metrics.ts';
 import { findingsAtOrAbove } from '../probe/severity.ts';
+import { kneeFromSearch } from './search-knee.ts';
 import { type Finding, type HarnessReport, type ProbeOutcome, REPORT_SCHEMA, type Report, type RunCheck, type Severity } from './schema.ts';
 import { evaluateThresholds } from './thresholds.ts';
 
@@ -38,6 +40,8 @@ export interface AssemblyInput {
   faultErrors: FaultError[];
   /** What stopped the run early, if anything. */
   crash: unknown;
+  /** The capacity search's steps and answer when the plan searched (plan.search). */
+  search?: SearchOutcome | null;
   /** `--threshold` expressions added to the scenario's. */
   extraThresholds: readonly string[];
   baseline: Report | null;
@@ -66,7 +70,8 @@ export interface Assembled {
  */
 export function thresholdsFor(plan: RunPlan, extra: readonly string[]): string[] {
   const given = [...plan.thresholds, ...extra];
-  if (given.length > 0 || plan.faults.length > 0) return given;
+  // A search drives the target past its knee on purpose: failures there are its answer, not a failed run.
+  if (given.length > 0 || plan.faults.length > 0 || plan.search) return given;
   return [`flow:rate(failed)<${plan.slo.errorRate ?? 0.01}`];
 }
 
@@ -98,6 +103,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
         ...(s.targetRatePerSec !== undefined ? { targetRatePerSec: s.targetRatePerSec } : {}),
         ...(s.vus !== undefined ? { vus: s.vus } : {}),
       })),
+      ...(plan.search ? { search: { ...plan.search } } : {}),
     },
     flows: { ...result.flows, unfinished: Math.max(0, result.flows.started - result.flows.completed - result.flows.failed) },
     endpoints: result.endpoints,
@@ -120,6 +126,14 @@ export function assembleReport(input: AssemblyInput): Assembled {
   report.pkce = pkceMetrics(result, input.plainChallenges ? { challengeMethods: challengeMethodsWith(result, input.plainChallenges) } : {});
   if (plan.expectFailures.length > 0) {
     report.expectedFailures = plan.expectFailures.map((c) => ({ failureClass: c, count: result.failures[c] ?? 0 }));
+  }
+
+  // The knee before the thresholds: `knee>=N` gates on it.
+  if (plan.search && input.search) report.knee = kneeFromSearch(plan.search, input.search);
+  else {
+    // A knee from a ramp needs a rate that changes: several stages, or one ramp from startRatePerSec.
+    const ramps = plan.stages.length > 1 || plan.stages[0]?.targetRatePerSec !== plan.startRatePerSec;
+    if (ramps && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
   }
 
   // Thresholds, and a run in which nothing succeeded never passes, thresholds or not.
@@ -150,16 +164,13 @@ export function assembleReport(input: AssemblyInput): Assembled {
     }
   }
 
-  // A knee needs a rate that changes: several stages, or one ramp from startRatePerSec.
-  const ramps = plan.stages.length > 1 || plan.stages[0]?.targetRatePerSec !== plan.startRatePerSec;
-  if (ramps && plan.model === 'open' && (slo.p95Ms !== null || slo.errorRate !== null)) report.knee = findKnee(report, slo);
-
   if (input.baseline) {
     try {
       // In token mode the front-channel endpoints only feed the code bank; the gate is the token endpoint.
+      // A search's latencies depend on which steps it ran: its gate is the knee alone.
       report.regressions = compareReports(input.baseline, report, {
         tolerancePct: input.tolerancePct,
-        ...(plan.mode === 'token' ? { endpoints: ['token'] } : {}),
+        ...(plan.search ? { endpoints: [], knee: true } : plan.mode === 'token' ? { endpoints: ['token'] } : {}),
       });
       // As `tokenstorm compare`: a gate that checked nothing must not pass quietly.
       if (report.regressions.every((c) => c.skipped !== undefined)) {

@@ -22,8 +22,10 @@ export interface CompareOptions {
   tolerancePct: number;
   /** Default ['p95']. */
   stats?: string[];
-  /** Default: every endpoint with samples in both reports. */
+  /** Default: every endpoint with samples in both reports; none when both searched for a knee. */
   endpoints?: EndpointClass[];
+  /** Compare capacity knees (a drop beyond tolerance is a regression). Default: when both reports searched for one. */
+  knee?: boolean;
 }
 
 /** A stat's value in ms from an encoded µs histogram. */
@@ -64,9 +66,11 @@ export function compareReports(baseline: Report, current: Report, opts: CompareO
       throw new TokenstormError('ERR_USAGE', `unknown stat '${s}'`, { hint: `use one of ${COMPARE_STATS.join(', ')}` });
     }
   }
+  // Two searches' latencies depend on which steps each ran: by default they are compared on the knee alone.
+  const bothSearched = baseline.knee?.method === 'search' && current.knee?.method === 'search';
   const endpoints =
     opts.endpoints ??
-    ENDPOINT_CLASSES.filter((e) => (baseline.endpoints[e]?.count ?? 0) > 0 && (current.endpoints[e]?.count ?? 0) > 0);
+    (bothSearched ? [] : ENDPOINT_CLASSES.filter((e) => (baseline.endpoints[e]?.count ?? 0) > 0 && (current.endpoints[e]?.count ?? 0) > 0));
   const checks: RegressionCheck[] = [];
   for (const endpoint of endpoints) {
     const b = baseline.endpoints[endpoint];
@@ -83,7 +87,22 @@ export function compareReports(baseline: Report, current: Report, opts: CompareO
       checks.push({ ...base, baseline: bv, current: cv, ok: !(cv > bv * (1 + opts.tolerancePct / 100)) });
     }
   }
+  if (opts.knee ?? bothSearched) checks.push(kneeCheck(baseline, current, opts.tolerancePct));
   return checks;
+}
+
+/**
+ * The knee gate: a regression when the current knee is below `baseline × (1 − tolerancePct/100)`.
+ * A current run whose SLO never held is a knee of 0; a baseline without a knee cannot be compared.
+ */
+function kneeCheck(baseline: Report, current: Report, tolerancePct: number): RegressionCheck {
+  const base = { endpoint: 'flow' as const, stat: 'knee', tolerancePct, unit: 'flows/s' as const };
+  const b = baseline.knee?.sustainedRatePerSec ?? null;
+  if (b === null || !current.knee) {
+    return { ...base, baseline: 0, current: 0, ok: true, skipped: b === null ? 'the baseline has no knee' : 'this run has no knee' };
+  }
+  const c = current.knee.sustainedRatePerSec ?? 0;
+  return { ...base, baseline: b, current: c, ok: !(c < b * (1 - tolerancePct / 100)) };
 }
 
 /**
@@ -114,17 +133,18 @@ export function formatCompareTable(checks: RegressionCheck[]): string {
   const rows: string[][] = [['endpoint', 'stat', 'baseline', 'current', 'change', 'limit', 'result']];
   for (const c of checks) {
     if (c.skipped) {
-      rows.push([c.endpoint, c.stat, '-', '-', '-', `+${c.tolerancePct}%`, `skipped: ${c.skipped}`]);
+      rows.push([c.endpoint, c.stat, '-', '-', '-', `${c.unit === 'flows/s' ? '-' : '+'}${c.tolerancePct}%`, `skipped: ${c.skipped}`]);
       continue;
     }
     const change = c.baseline > 0 ? ((c.current - c.baseline) / c.baseline) * 100 : c.current > 0 ? Infinity : 0;
+    const unit = c.unit ?? 'ms';
     rows.push([
       c.endpoint,
       c.stat,
-      `${c.baseline.toFixed(2)} ms`,
-      `${c.current.toFixed(2)} ms`,
+      `${c.baseline.toFixed(2)} ${unit}`,
+      `${c.current.toFixed(2)} ${unit}`,
       `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`,
-      `+${c.tolerancePct}%`,
+      unit === 'flows/s' ? `-${c.tolerancePct}%` : `+${c.tolerancePct}%`,
       c.ok ? 'ok' : 'REGRESSION',
     ]);
   }

@@ -48,6 +48,33 @@ export function verdictOf(report: Report): { verdict: 'PASS' | 'FAIL'; partial: 
   return { verdict: failed ? 'FAIL' : 'PASS', partial: report.partial, reasons };
 }
 
+/** The knee of a search and its step table. */
+function searchLines(report: Report): string[] {
+  const k = report.knee!;
+  const slo = report.slo;
+  const sloText = slo ? [slo.p95Ms !== undefined ? `${slo.endpoint ?? 'token'} p95 < ${slo.p95Ms} ms` : '', slo.errorRate !== undefined ? `errors < ${slo.errorRate * 100}%` : ''].filter(Boolean).join(', ') : '';
+  const out = [`knee       ${clean(k.answer ?? String(k.sustainedRatePerSec))}${sloText ? ` at ${sloText}` : ''} (${clean(k.reason ?? '')})`];
+  const rows: string[][] = [['step', 'kind', 'rate/s', 'p95 ms', 'errors', 'dropped', 'samples']];
+  const verdicts = ['verdict'];
+  for (const s of k.steps ?? []) {
+    const why = s.verdict === 'harness-limited' ? s.harness : s.breach;
+    rows.push([
+      String(s.index),
+      s.kind,
+      String(s.ratePerSec),
+      s.p95Ms === null ? '-' : ms(s.p95Ms),
+      s.errorRate === null ? '-' : `${(s.errorRate * 100).toFixed(2)}%`,
+      String(s.dropped),
+      String(s.samples),
+    ]);
+    const note = s.verdict !== 'harness-limited' && s.harness ? ` (harness: ${clean(s.harness)})` : '';
+    verdicts.push(`${s.verdict}${why ? `: ${clean(why)}` : ''}${note}`);
+  }
+  // The verdict is text: left-aligned after the numbers.
+  if (rows.length > 1) out.push(...table(rows, '  ').map((l, i) => `${l}  ${verdicts[i]}`));
+  return out;
+}
+
 /**
  * A short plain-text summary: flows, per-endpoint latency, failures, thresholds, knee, faults,
  * harness warnings and where the reports are.
@@ -90,13 +117,15 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
   }
   if (report.thresholds.length === 0) out.push('thresholds none');
   report.thresholds.forEach((t, i) => {
-    out.push(`${i === 0 ? 'thresholds ' : '           '}${t.ok ? 'PASS' : 'FAIL'} ${clean(t.expr)} (actual ${num(t.actual)})`);
+    out.push(`${i === 0 ? 'thresholds ' : '           '}${t.ok ? 'PASS' : 'FAIL'} ${clean(t.expr)} (actual ${num(t.actual)}${t.detail ? `: ${clean(t.detail)}` : ''})`);
   });
   for (const r of report.regressions ?? []) {
-    const v = r.skipped ? `SKIP (${r.skipped})` : `${r.ok ? 'PASS' : 'FAIL'} ${num(r.current)} ms vs ${num(r.baseline)} ms`;
-    out.push(`regression ${r.endpoint} ${r.stat} +${r.tolerancePct}%: ${v}`);
+    const unit = r.unit ?? 'ms';
+    const v = r.skipped ? `SKIP (${r.skipped})` : `${r.ok ? 'PASS' : 'FAIL'} ${num(r.current)} ${unit} vs ${num(r.baseline)} ${unit}`;
+    out.push(`regression ${r.endpoint} ${r.stat} ${unit === 'flows/s' ? '-' : '+'}${r.tolerancePct}%: ${v}`);
   }
-  if (report.knee) {
+  if (report.knee?.method === 'search') out.push(...searchLines(report));
+  else if (report.knee) {
     const k = report.knee;
     const held = k.sustainedRatePerSec === null ? 'never held' : `sustained ${k.sustainedRatePerSec}/s`;
     const broke = k.brokeAtRatePerSec === null ? 'never broke' : `broke at ${k.brokeAtRatePerSec}/s`;

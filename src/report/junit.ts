@@ -28,6 +28,8 @@ interface Suite {
   name: string;
   timeSec: number;
   cases: Case[];
+  /** `<properties>` of the suite (the knee, so CI can chart capacity over builds). */
+  properties?: Array<[string, string]>;
 }
 
 const num = (x: number | null): string => (x === null ? 'n/a' : String(Math.round(x * 1000) / 1000));
@@ -39,6 +41,11 @@ function suiteXml(s: Suite, timestamp: string): { xml: string; tests: number; fa
   const lines = [
     `  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${s.timeSec.toFixed(3)}" timestamp="${escapeXml(timestamp)}">`,
   ];
+  if (s.properties && s.properties.length > 0) {
+    lines.push('    <properties>');
+    for (const [name, value] of s.properties) lines.push(`      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
+    lines.push('    </properties>');
+  }
   for (const c of s.cases) {
     const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="0"`;
     if (c.failure) {
@@ -69,11 +76,14 @@ function suiteXml(s: Suite, timestamp: string): { xml: string; tests: number; fa
 
 function regressionCases(checks: RegressionCheck[]): Case[] {
   return checks.map((c) => {
-    const name = `${c.endpoint} ${c.stat} within +${c.tolerancePct}% of baseline`;
+    const knee = c.unit === 'flows/s';
+    const name = knee ? `knee within -${c.tolerancePct}% of baseline` : `${c.endpoint} ${c.stat} within +${c.tolerancePct}% of baseline`;
     const classname = 'tokenstorm.regression';
     if (c.skipped) return { name, classname, skipped: c.skipped };
     if (c.ok) return { name, classname };
-    const message = `actual ${num(c.current)} ms, baseline ${num(c.baseline)} ms, limit ${num(c.baseline * (1 + c.tolerancePct / 100))} ms`;
+    const unit = c.unit ?? 'ms';
+    const limit = c.baseline * (1 + ((knee ? -1 : 1) * c.tolerancePct) / 100);
+    const message = `actual ${num(c.current)} ${unit}, baseline ${num(c.baseline)} ${unit}, limit ${num(limit)} ${unit}`;
     return { name, classname, failure: { message, type: 'regression', body: message } };
   });
 }
@@ -132,7 +142,7 @@ export function renderJunit(report: Report): string {
       cases: report.thresholds.map((t) => {
         const c: Case = { name: t.expr, classname: 'tokenstorm.thresholds' };
         if (!t.ok) {
-          const message = `actual ${num(t.actual)}`;
+          const message = `actual ${num(t.actual)}${t.detail ? ` (${t.detail})` : ''}`;
           c.failure = { message, type: 'threshold', body: `${t.expr}: ${message}` };
         }
         return c;
@@ -170,7 +180,18 @@ export function renderJunit(report: Report): string {
       ],
     });
   }
+  if (report.knee) suites[0]!.properties = kneeProperties(report.knee);
   return document(suites, report.startedAt);
+}
+
+/** The knee as suite properties: `knee` (flows/s, empty when there is none) and how it was found. */
+function kneeProperties(k: NonNullable<Report['knee']>): Array<[string, string]> {
+  const props: Array<[string, string]> = [['knee', k.sustainedRatePerSec === null ? '' : String(k.sustainedRatePerSec)]];
+  if (k.brokeAtRatePerSec !== null) props.push(['knee.brokeAt', String(k.brokeAtRatePerSec)]);
+  if (k.resolutionPct != null) props.push(['knee.resolutionPct', String(k.resolutionPct)]);
+  if (k.outcome) props.push(['knee.outcome', k.outcome]);
+  if (k.answer) props.push(['knee.answer', k.answer]);
+  return props;
 }
 
 /**

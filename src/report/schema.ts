@@ -138,8 +138,10 @@ export interface SeriesPoint {
 export interface ThresholdResult {
   expr: string;
   ok: boolean;
-  /** The measured value the threshold was compared with (ms for latency, 0..1 for rates). */
+  /** The measured value the threshold was compared with (ms for latency, 0..1 for rates, flows/s for the knee). */
   actual: number | null;
+  /** Why there is no (trustworthy) value, e.g. `no knee: the SLO broke below the start rate 50/s`. */
+  detail?: string;
 }
 
 /** Per-fault game-day outcome (issue 4). */
@@ -183,13 +185,69 @@ export interface HarnessReport {
   node: string;
 }
 
-/** Capacity knee for ramping scenarios (issue 5). */
+/** How a search step was judged: `harness-limited` steps cannot be trusted and end the search. */
+export type KneeStepVerdict = 'ok' | 'breach' | 'harness-limited';
+
+/** One step of a capacity search (`load.search`): a constant open-model rate, judged after its settle time. */
+export interface KneeStep {
+  /** 1-based, in the order the steps ran. */
+  index: number;
+  /**
+   * `grow`: geometric growth from the last good rate; `confirm`: the same rate again after a growing
+   * step broke (one bad step on a shared machine must not end the growth); `bisect`: between the
+   * last good and the first bad rate.
+   */
+  kind: 'grow' | 'confirm' | 'bisect';
+  ratePerSec: number;
+  /** The step's span, ms from the start of the run (the judged window starts `settleMs` later). */
+  startMs: number;
+  endMs: number;
+  /** Judged window, ms from the start of the run (whole seconds). */
+  judgedFromMs: number;
+  judgedToMs: number;
+  /** Median of the per-second p95s of the SLO endpoint in the judged window; null without samples. */
+  p95Ms: number | null;
+  /** failed / (completed + failed) in the judged window; null when no flow ended. */
+  errorRate: number | null;
+  /** SLO-endpoint samples in the judged window. */
+  samples: number;
+  /** Over the whole step. */
+  started: number;
+  dropped: number;
+  late: number;
+  verdict: KneeStepVerdict;
+  /** Did the SLO hold (independently of the harness check)? */
+  sloOk: boolean;
+  /** Why the SLO broke; null when it held. */
+  breach: string | null;
+  /** Why the harness was the bottleneck; null when it kept up. */
+  harness: string | null;
+}
+
+/** How a capacity search ended. */
+export type KneeOutcome = 'found' | 'below-start' | 'harness-limited' | 'max-rate' | 'interrupted' | 'step-limit';
+
+/** Capacity knee: from a ramping run's windows (issue 5) or from a search (`method: 'search'`, issue 14). */
 export interface KneeReport {
-  /** Highest sustained rate (flows/s) at which the SLO held; null when it never held. */
+  /** Highest sustained rate (flows/s) at which the SLO held; null when it never held. With a search: the knee. */
   sustainedRatePerSec: number | null;
   /** Rate at which it first broke; null when it never broke. */
   brokeAtRatePerSec: number | null;
   reason: string | null;
+  /** `search` when found by `load.search`; absent for a ramp. */
+  method?: 'ramp' | 'search';
+  /** Search: the resolution reached, (brokeAt − sustained) / sustained in percent; null when not bracketed. */
+  resolutionPct?: number | null;
+  /** Search: the resolution asked for (`load.search.resolutionPct`). */
+  targetResolutionPct?: number;
+  /** Search: the harness, not the target, limited the search: the knee is "at least" sustainedRatePerSec. */
+  harnessLimited?: boolean;
+  /** Search: how it ended. `below-start`: the first step already broke the SLO. */
+  outcome?: KneeOutcome;
+  /** Search: the answer in words ("312.5/s ±5%", "at least 250/s, harness-limited", "below the start rate 50/s"). */
+  answer?: string;
+  /** Search: every step in the order run. */
+  steps?: KneeStep[];
 }
 
 /** Regression check against a baseline (issue 5). */
@@ -202,6 +260,8 @@ export interface RegressionCheck {
   ok: boolean;
   /** Why the check was not made (e.g. too few samples); `ok` is then true and the values are 0. */
   skipped?: string;
+  /** Unit of baseline/current; absent = ms (latency, higher is worse). `flows/s` (the knee): lower is worse. */
+  unit?: 'ms' | 'flows/s';
 }
 
 /** Which kind of target a run measured (src/target/registry.ts). */
@@ -287,7 +347,12 @@ export interface Report {
   /** True when the run stopped early (SIGINT, crash); the report covers what was recorded. */
   partial: boolean;
   target: { kind: ReportTargetKind; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
-  load: { model: 'open' | 'closed'; stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }> };
+  load: {
+    model: 'open' | 'closed';
+    stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }>;
+    /** The capacity search's settings, when the run searched (`stages` is then empty). */
+    search?: { startRatePerSec: number; growth: number; stepDurationMs: number; settleMs: number; minSamples: number; resolutionPct: number; maxRatePerSec: number };
+  };
   /** `unfinished`: started but still running when the report was closed (after Ctrl-C's grace). */
   flows: { started: number; completed: number; failed: number; dropped: number; late: number; unfinished?: number };
   /** The scenario's `expectFailures` (game days) and how often each was seen. */

@@ -1,12 +1,14 @@
 /**
  * Thresholds in k6's syntax, per endpoint class: `token:p(95)<200`, `flow:rate(failed)<0.01`,
- * `authorize:max<=1000`, `token:count>=100` (`med` = p(50), `min` = p(0), `mean` = avg). Latency values are ms, rates 0..1. Percentiles come
+ * `authorize:max<=1000`, `token:count>=100` (`med` = p(50), `min` = p(0), `mean` = avg), and
+ * `knee>=250` (the capacity knee, flows/s). Latency values are ms, rates 0..1. Percentiles come
  * from the stored HDR histogram, so any p(N) works, not only the ones the report lists.
  */
 import { decodeHistogram } from '../metrics/hdr.ts';
 import { TokenstormError } from '../errors.ts';
 import { nearest } from '../suggest.ts';
 import { ENDPOINT_CLASSES } from './schema.ts';
+import { kneeProblem } from './search-knee.ts';
 import type { EndpointClass, EndpointReport, LatencySummary, Report, ThresholdResult } from './schema.ts';
 
 /** Comparison operators k6 accepts. */
@@ -19,7 +21,9 @@ export type ThresholdMetric =
   | { kind: 'max' }
   | { kind: 'rate_failed' }
   | { kind: 'rate_dropped' }
-  | { kind: 'count' };
+  | { kind: 'count' }
+  /** `knee>=N`: the capacity knee in flows/s (report.knee). */
+  | { kind: 'knee' };
 
 /** A parsed threshold expression. */
 export interface ParsedThreshold {
@@ -48,6 +52,11 @@ export function parseThreshold(expr: string): ParsedThreshold {
   const problem = (what: string): TokenstormError =>
     new TokenstormError('ERR_THRESHOLD_INVALID', `threshold ${JSON.stringify(expr)}: ${what}`);
   if (typeof expr !== 'string') throw new TokenstormError('ERR_THRESHOLD_INVALID', 'a threshold must be a string');
+  if (/^\s*knee\b/.test(expr)) {
+    const kneeProblem = (what: string): TokenstormError =>
+      new TokenstormError('ERR_THRESHOLD_INVALID', `threshold ${JSON.stringify(expr)}: ${what}`, { hint: "the knee is in flows/s, e.g. 'knee>=250'" });
+    return parseKnee(expr, kneeProblem);
+  }
   const colon = expr.indexOf(':');
   if (colon < 0) throw problem(`missing '<endpoint>:' prefix (e.g. 'token:p(95)<200')`);
   const endpointText = expr.slice(0, colon).trim();
@@ -72,6 +81,15 @@ export function parseThreshold(expr: string): ParsedThreshold {
   }
   if (metric.kind === 'rate_dropped' && endpointText !== 'flow') throw problem('rate(dropped) is measured on flow (flow:rate(dropped)<0.01)');
   return { expr, endpoint: endpointText as EndpointClass, metric, op: opText as ThresholdOp, value };
+}
+
+/** `knee>=N` (flows/s): the capacity knee gates a pipeline on capacity. */
+function parseKnee(expr: string, problem: (what: string) => TokenstormError): ParsedThreshold {
+  const rest = expr.replace(/^\s*knee/, '');
+  const m = /^\s*(<=|>=|==|<|>)\s*(.*?)\s*$/.exec(rest);
+  if (m === null) throw problem('the knee needs a comparison (<, <=, >, >=, ==) and a rate');
+  if (!NUMBER.test(m[2]!)) throw problem(`${JSON.stringify(m[2])} is not a number`);
+  return { expr, endpoint: 'flow', metric: { kind: 'knee' }, op: m[1] as ThresholdOp, value: Number(m[2]) };
 }
 
 function parseMetric(text: string, problem: (what: string) => TokenstormError): ThresholdMetric {
@@ -108,7 +126,7 @@ function parseMetric(text: string, problem: (what: string) => TokenstormError): 
 }
 
 /** Report fields thresholds read. */
-export type ThresholdInput = Pick<Report, 'endpoints' | 'flows'>;
+export type ThresholdInput = Pick<Report, 'endpoints' | 'flows'> & Partial<Pick<Report, 'knee'>>;
 
 /**
  * Evaluates each expression against a report. A threshold on an endpoint with no samples is not
@@ -121,9 +139,23 @@ export function evaluateThresholds(exprs: readonly string[], report: ThresholdIn
   const decoded = new Map<string, Decoded | null>();
   return exprs.map((expr) => {
     const t = parseThreshold(expr);
+    if (t.metric.kind === 'knee') return kneeThreshold(t, report);
     const actual = measure(t, report, decoded);
     return { expr, ok: actual !== null && compare(actual, t.op, t.value), actual };
   });
+}
+
+/**
+ * `knee>=N`: met when the knee is a number that compares. A knee that is only a lower bound
+ * (harness-limited, interrupted) can prove `knee>=N` but not disprove it: it then fails with the
+ * reason as `detail`, like a run with no knee at all.
+ */
+function kneeThreshold(t: ParsedThreshold, report: ThresholdInput): ThresholdResult {
+  const actual = report.knee?.sustainedRatePerSec ?? null;
+  const problem = kneeProblem(report.knee);
+  const lowerBoundProves = problem !== null && actual !== null && (t.op === '>=' || t.op === '>') && compare(actual, t.op, t.value);
+  const ok = actual !== null && (problem === null || lowerBoundProves) && compare(actual, t.op, t.value);
+  return { expr: t.expr, ok, actual, ...(problem !== null ? { detail: problem } : {}) };
 }
 
 /** The measured value a threshold compares, or null when there is nothing to compare. */
@@ -153,6 +185,8 @@ export function measure(
       return fromHdr(ep, t.endpoint, cache, (h) => h.mean) ?? ep.latencyMs.mean;
     case 'max':
       return fromHdr(ep, t.endpoint, cache, (h) => h.maxValue) ?? ep.latencyMs.max;
+    case 'knee':
+      return report.knee?.sustainedRatePerSec ?? null;
     case 'percentile': {
       const p = t.metric.percentile;
       return fromHdr(ep, t.endpoint, cache, (h) => h.getValueAtPercentile(p)) ?? listedPercentile(ep.latencyMs, p);

@@ -23,6 +23,7 @@ import { systemClock } from '../load/clock.ts';
 import { driveLoad, InFlight } from '../load/drive.ts';
 import type { Segment } from '../load/segment.ts';
 import type { ClientMix } from '../load/client-mix.ts';
+import { driveSearch, type SearchOutcome } from '../load/search-executor.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
 import { type ProbeMixRun, startProbeMix } from './probe-mix.ts';
 import type { Workload } from '../load/workloads/types.ts';
@@ -71,6 +72,8 @@ export interface Measured {
   probes?: { outcomes: ProbeOutcome[]; findings: Finding[] };
   /** `plain` challenges buggy clients sent (and got a code for), for M6. */
   plainChallenges?: { sent: number; accepted: number };
+  /** The capacity search's steps and answer (plan.search); null for a fixed shape or when it never started. */
+  search: SearchOutcome | null;
 }
 
 /**
@@ -124,6 +127,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let targetCpu0: number | null = null;
   let probeMix: ProbeMixRun | null = null;
   let endedAt = performance.now();
+  let search: SearchOutcome | null = null;
   try {
     await workload.prepare(abort.signal);
     if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
@@ -135,7 +139,13 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     recorder = live;
     ctx.recorder = live;
     live.listen(input.listener ?? null);
-    const tl = startTimeline(plan.faults, input.actuator, (name, faults) => live.beginPhase(name, faults), systemClock, t0);
+    // A search step and a fault phase can be active at once: the recorder phase names both.
+    const phase = { step: '', fault: '', faults: [] as string[] };
+    const openPhase = (change: Partial<typeof phase>): void => {
+      Object.assign(phase, change);
+      live.beginPhase([phase.step, phase.fault].filter(Boolean).join(' · ') || 'baseline', phase.faults);
+    };
+    const tl = startTimeline(plan.faults, input.actuator, (fault, faults) => openPhase({ fault, faults }), systemClock, t0);
     timeline = tl;
     const liveness = new LivenessWatch();
     let seen = 0;
@@ -148,7 +158,10 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     }, 1000);
     ticker.unref();
     probeMix = startProbeMix(plan, ctx, target, abort.signal);
-    await driveLoad(plan, workload, live, inFlight, abort.signal, input.segment);
+    if (plan.search) {
+      const env = { nowMs: () => performance.now() - t0, onStep: (step: string) => openPhase({ step }) };
+      search = await driveSearch(plan, workload, live, inFlight, abort.signal, env);
+    } else await driveLoad(plan, workload, live, inFlight, abort.signal, input.segment);
     await probeMix?.done;
   } catch (err) {
     crash ??= err;
@@ -190,5 +203,6 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     faultErrors: timeline ? [...timeline.errors] : [],
     ...(probeMix ? { probes: probeMix.summary() } : {}),
     ...(input.clientMix && input.clientMix.plain.sent > 0 ? { plainChallenges: { ...input.clientMix.plain } } : {}),
+    search,
   };
 }

@@ -3,7 +3,7 @@
  * faults, gates) before it sends a single request.
  */
 import { formatDuration } from './duration.ts';
-import type { RunPlan, Stage } from './types.ts';
+import type { RunPlan, SearchPlan, Stage } from './types.ts';
 import { toxicWords } from './validate-faults.ts';
 
 /**
@@ -15,7 +15,7 @@ import { toxicWords } from './validate-faults.ts';
  * expectedArrivals(plan); // 200 for 20 flows/s over 10 s
  */
 export function expectedArrivals(plan: RunPlan): number | null {
-  if (plan.model === 'closed') return null;
+  if (plan.model === 'closed' || plan.search) return null;
   let from = plan.startRatePerSec;
   let total = 0;
   for (const s of plan.stages) {
@@ -58,7 +58,8 @@ export function describePlan(plan: RunPlan): string {
       ? 'open model (arrival rate; latency measured from the intended start)'
       : 'closed model (fixed VUs; each starts its next flow when the last ends)';
   const stageCount = `${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}`;
-  lines.push(`Load: ${modelWords}, ${stageCount}, ${formatDuration(plan.totalDurationMs)} total`);
+  if (plan.search) lines.push(...searchWords(plan.search, unit, modelWords, plan.totalDurationMs));
+  else lines.push(`Load: ${modelWords}, ${stageCount}, ${formatDuration(plan.totalDurationMs)} total`);
   let startMs = 0;
   let fromRate = plan.startRatePerSec;
   plan.stages.forEach((s, i) => {
@@ -68,7 +69,8 @@ export function describePlan(plan: RunPlan): string {
     startMs = endMs;
   });
   const arrivals = expectedArrivals(plan);
-  lines.push(
+  if (plan.search) lines.push(`Expected ${what}: depends on where the knee is (a search)`);
+  else lines.push(
     arrivals === null
       ? `Expected ${what}: depends on the target's latency (closed model)${plan.maxFlows === null ? '' : `, at most ${plan.maxFlows}`}`
       : `Expected ${what}: ~${arrivals}${plan.maxFlows !== null && arrivals === plan.maxFlows ? ' (capped by maxFlows)' : ''}`,
@@ -139,4 +141,13 @@ function sloWords(plan: RunPlan): string {
   if (plan.slo.p95Ms !== null) parts.push(`${plan.slo.endpoint} p95 < ${plan.slo.p95Ms}ms`);
   if (plan.slo.errorRate !== null) parts.push(`failed-flow ratio < ${plan.slo.errorRate}`);
   return `SLO: ${parts.length === 0 ? 'none' : parts.join(', ')}`;
+}
+
+function searchWords(s: SearchPlan, unit: string, modelWords: string, maxMs: number): string[] {
+  return [
+    `Load: capacity search, ${modelWords}; steps take up to about ${formatDuration(maxMs)} in all`,
+    `  steps of ${formatDuration(s.stepDurationMs)} (longer when ${s.minSamples} samples need it), the first ${formatDuration(s.settleMs)} of each not judged`,
+    `  from ${s.startRatePerSec} ${unit}, ×${s.growth} per step until one breaks the SLO (never above ${s.maxRatePerSec} ${unit}),`,
+    `  then bisection between the last good and the first bad rate to within ${s.resolutionPct}%`,
+  ];
 }

@@ -108,6 +108,8 @@ export interface ScenarioInput {
     maxBodyBytes?: number;
     /** Largest HTML page read (authorize, login, consent, callback), bytes; default 2 MiB. */
     maxPageBytes?: number;
+    /** Capacity search instead of a fixed shape: open-model steps until the SLO breaks, then bisection. */
+    search?: SearchInput;
   };
   /** Token mode: how many fresh codes to keep banked, and how old a code may be before it is not used. */
   codeBank?: { size?: number; maxAge?: Duration; producers?: number };
@@ -208,6 +210,39 @@ export interface ClientPlan {
   par: boolean;
 }
 
+/**
+ * `load.search`: find the knee instead of guessing a ramp. Steps run at constant rates growing
+ * geometrically from `startRatePerSec` until one breaks the SLO, then the search bisects between
+ * the last good and the first bad rate until they are within `resolutionPct` of each other.
+ */
+export interface SearchInput {
+  /** Rate of the first step (flows/s, or exchanges/s in token mode). */
+  startRatePerSec: number;
+  /** Each growing step's rate is the last good one × growth. Default 1.5. */
+  growth?: number;
+  /** Length of a step; longer when minSamples need it at a low rate. Default '10s'. */
+  stepDuration?: Duration;
+  /** Start of each step not judged (the IdP settles at the new rate). Default '2s'. */
+  settle?: Duration;
+  /** Fewest SLO-endpoint samples in a step's judged window for a stable p95. Default 100. */
+  minSamples?: number;
+  /** Stop bisecting when first bad / last good − 1 is at most this, in percent. Default 5. */
+  resolutionPct?: number;
+  /** Never step above this rate (the answer is then "at least this"). Default 5000. */
+  maxRatePerSec?: number;
+}
+
+/** A validated `load.search`, durations in ms (whole seconds: steps are judged on whole seconds). */
+export interface SearchPlan {
+  startRatePerSec: number;
+  growth: number;
+  stepDurationMs: number;
+  settleMs: number;
+  minSamples: number;
+  resolutionPct: number;
+  maxRatePerSec: number;
+}
+
 /** One validated stage in ms. */
 export interface Stage {
   durationMs: number;
@@ -239,7 +274,10 @@ export interface RunPlan {
   stages: Stage[];
   /** Open model: rate at t=0 (ramps start from here). */
   startRatePerSec: number;
+  /** With `search`: an upper bound of the search's length (no stages are then given). */
   totalDurationMs: number;
+  /** Capacity search (open model only); null for a fixed shape. */
+  search: SearchPlan | null;
   maxInFlight: number;
   maxFlows: number | null;
   connections: number;

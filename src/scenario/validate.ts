@@ -19,6 +19,7 @@ import type { RunPlan, Stage } from './types.ts';
 import { readClient } from './validate-client.ts';
 import { validateProbes } from './validate-probes.ts';
 import { validateFaults } from './validate-faults.ts';
+import { readSearch } from './validate-search.ts';
 
 const TOP_KEYS = ['name', 'description', 'mode', 'load', 'codeBank', 'refresh', 'target', 'faults', 'slo', 'thresholds', 'expectFailures', 'probes'];
 const LOAD_KEYS = [
@@ -35,6 +36,7 @@ const LOAD_KEYS = [
   'connectTimeout',
   'maxBodyBytes',
   'maxPageBytes',
+  'search',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -123,13 +125,17 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   }
   const faults = validateFaults(
     root.faults,
-    { totalDurationMs: load?.totalDurationMs ?? null, remote: target.issuer !== null },
+    // A search's length is not known in advance: its faults may outlast it (they are removed at the end).
+    { totalDurationMs: load?.search ? null : (load?.totalDurationMs ?? null), remote: target.issuer !== null },
     p,
   );
   if (mode !== 'flow' && faults.some((f) => f.clientMix !== undefined)) {
     p.push(`clientMix faults mix buggy clients into flows: they need mode flow (mode is ${mode})`);
   }
   const slo = readSlo(root.slo, p);
+  if (load?.search && slo.p95Ms === null && slo.errorRate === null) {
+    p.push('load.search needs an SLO to judge its steps: set slo.p95Ms (and slo.errorRate, default 1% for a search)');
+  }
   const thresholds = readThresholds(root.thresholds, p);
   const expectFailures = readExpectFailures(root.expectFailures, p);
   const probes = validateProbes(root.probes, p);
@@ -164,6 +170,7 @@ type LoadPlan = Pick<
   | 'connectTimeoutMs'
   | 'maxBodyBytes'
   | 'maxPageBytes'
+  | 'search'
 >;
 
 function readLoad(v: unknown, p: Problems): LoadPlan | null {
@@ -198,6 +205,16 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
 
   let stages: Stage[] = [];
   let startRatePerSec = 0;
+  if (load.search !== undefined) {
+    // A search decides its own rates: nothing else may shape the load.
+    for (const key of ['ratePerSec', 'vus', 'duration', 'stages', 'startRatePerSec']) {
+      if (load[key] !== undefined) p.push(`load.${key} cannot be combined with load.search (the search chooses its rates; give load.search.startRatePerSec)`);
+    }
+    if (!open) p.push('load.search needs the open model (load.model is closed): steps are arrival rates');
+    const search = readSearch(load.search, p);
+    if (p.length > before || search === null) return null;
+    return { model, stages: [], startRatePerSec: search.plan.startRatePerSec, totalDurationMs: search.maxDurationMs, search: search.plan, ...bounds };
+  }
   if (load.stages !== undefined) {
     // k6 semantics: either a constant shape or stages, never both.
     for (const key of ['ratePerSec', 'vus', 'duration']) {
@@ -223,7 +240,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
     p.push(`load.stages last ${formatDuration(totalDurationMs)} in all; at most ${formatDuration(LIMITS.durationMs)} is allowed`);
     return null;
   }
-  return { model, stages, startRatePerSec, totalDurationMs, ...bounds };
+  return { model, stages, startRatePerSec, totalDurationMs, search: null, ...bounds };
 }
 
 function readStages(v: unknown, open: boolean, p: Problems): Stage[] {

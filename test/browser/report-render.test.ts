@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSyntheticReport } from '../support/report-fixture.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { findKnee } from '../../src/report/knee.ts';
+import { kneeFromSearch } from '../../src/report/search-knee.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = process.env.TOKENSTORM_SKIP_BROWSER === '1';
@@ -129,6 +130,49 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     // … the injected ones do not.
     expect(await page.evaluate('window.__pwned ?? 0')).toBe(0);
     expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('draws the capacity search chart: p95 by step rate with the SLO line', async () => {
+    const report = buildSyntheticReport({ durationSec: 30, fault: null });
+    report.slo = { p95Ms: 200, errorRate: 0.01, endpoint: 'token' };
+    const step = (index: number, ratePerSec: number, p95Ms: number, ok: boolean) => ({
+      index, kind: index > 3 ? ('bisect' as const) : ('grow' as const), ratePerSec, startMs: index * 5000, endMs: index * 5000 + 4000,
+      judgedFromMs: index * 5000 + 1000, judgedToMs: index * 5000 + 4000, p95Ms, errorRate: 0, samples: 100, started: 100, dropped: 0, late: 0,
+      verdict: ok ? ('ok' as const) : ('breach' as const), sloOk: ok, breach: ok ? null : `token p95 ${p95Ms} ms > 200 ms`, harness: null,
+    });
+    report.knee = kneeFromSearch(
+      { startRatePerSec: 50, growth: 2, stepDurationMs: 5000, settleMs: 1000, minSamples: 50, resolutionPct: 20, maxRatePerSec: 1000 },
+      {
+        steps: [step(1, 50, 20, true), step(2, 100, 40, true), step(3, 200, 900, false), step(4, 141.4, 120, true), step(5, 168.2, 320, false)],
+        conclusion: { outcome: 'found', kneeRatePerSec: 141.4, brokeAtRatePerSec: 168.2, resolutionPct: 19, answer: '141.4/s ±19%', reason: 'held at 141.4/s' },
+      },
+    );
+    const file = join(dir, 'search.html');
+    await writeFile(file, renderHtml(report));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction('window.__tokenstorm !== undefined', null, { timeout: 10_000 });
+    const knee = (await page.evaluate(`(() => {
+      const el = document.querySelector('#chart-knee canvas');
+      const u = window.__tokenstorm.charts.knee;
+      const box = el ? el.getBoundingClientRect() : { width: 0, height: 0 };
+      return { w: box.width, h: box.height, x: u ? u.data[0] : [], series: u ? u.data.slice(1) : [] };
+    })()`)) as { w: number; h: number; x: number[]; series: number[][] };
+    expect(problems).toEqual([]);
+    expect(knee.w).toBeGreaterThan(100);
+    expect(knee.h).toBeGreaterThan(100);
+    expect(knee.x).toEqual([50, 100, 141.4, 168.2, 200]);
+    expect(knee.series).toEqual([
+      [20, 40, 120, 320, 900],
+      [200, 200, 200, 200, 200],
+    ]);
     await context.close();
   });
 });

@@ -13,6 +13,8 @@ export interface ChartSeries {
   fill?: string;
   dash?: number[];
   width?: number;
+  /** Draw a marker at each value (the knee chart's steps). */
+  points?: boolean;
   values: Array<number | null>;
   /** Stacked charts: the unstacked values shown in the legend. */
   raw?: number[];
@@ -20,10 +22,10 @@ export interface ChartSeries {
 
 /** One chart as the page script draws it. */
 export interface ChartSpec {
-  id: 'latency' | 'spectrum' | 'throughput' | 'failures';
+  id: 'latency' | 'spectrum' | 'throughput' | 'failures' | 'knee';
   title: string;
-  /** `time`: x in seconds since start; `percentile`: x = 1/(1-p), log scale (HdrHistogram's plot). */
-  xKind: 'time' | 'percentile';
+  /** `time`: x in seconds since start; `percentile`: x = 1/(1-p), log scale (HdrHistogram's plot); `rate`: flows/s. */
+  xKind: 'time' | 'percentile' | 'rate';
   yLabel: string;
   yLog: boolean;
   x: number[];
@@ -150,11 +152,31 @@ function failuresChart(report: Report, shades: ChartSpec['shades']): ChartSpec {
   return { ...spec, series: stacked.reverse() };
 }
 
-/** Every chart of the report, in page order. */
+/**
+ * A capacity search's steps as rate vs p95 of the SLO endpoint (sorted by rate: bisection steps
+ * fill in between growth steps), with the SLO limit as a dashed line. Null without search steps.
+ */
+export function kneeChart(report: Report): ChartSpec | null {
+  const steps = [...(report.knee?.steps ?? [])].sort((a, b) => a.ratePerSec - b.ratePerSec || a.index - b.index);
+  if (steps.length === 0) return null;
+  const endpoint = report.slo?.endpoint ?? 'token';
+  const x = steps.map((s) => s.ratePerSec);
+  const series: ChartSeries[] = [
+    { label: `${endpoint} p95`, color: ENDPOINT_COLORS[endpoint], width: 2, points: true, values: steps.map((s) => pos(s.p95Ms ?? undefined)) },
+  ];
+  if (report.slo?.p95Ms !== undefined) {
+    const limit = report.slo.p95Ms;
+    series.push({ label: `SLO ${limit} ms`, color: '#dc2626', width: 1.5, dash: [6, 4], values: steps.map(() => limit) });
+  }
+  return { id: 'knee', title: `Capacity search: ${endpoint} p95 by step rate`, xKind: 'rate', yLabel: 'ms', yLog: true, x, series, shades: [] };
+}
+
+/** Every chart of the report, in page order (the knee chart last, when the run searched). */
 export function buildCharts(report: Report): ChartSpec[] {
   const endpoints = presentEndpoints(report);
   const shades = shadesOf(report);
-  const charts = [latencyChart(report, endpoints, shades), spectrumChart(report, endpoints), throughputChart(report, shades), failuresChart(report, shades)];
+  const knee = kneeChart(report);
+  const charts = [latencyChart(report, endpoints, shades), spectrumChart(report, endpoints), throughputChart(report, shades), failuresChart(report, shades), ...(knee ? [knee] : [])];
   for (const c of charts) {
     if (c.empty === undefined && (c.x.length === 0 || c.series.length === 0)) c.empty = 'No samples recorded.';
   }

@@ -45,12 +45,13 @@ export const CLIENT_JS = `(function () {
 
   function options(spec, width) {
     var pctX = spec.xKind === 'percentile';
+    var rateX = spec.xKind === 'rate';
     var series = [{
-      label: pctX ? 'percentile' : 'time',
-      value: pctX ? function (u, v) { return fmtPct(v); } : function (u, v) { return v == null ? '-' : v + ' s'; },
+      label: pctX ? 'percentile' : rateX ? 'rate' : 'time',
+      value: pctX ? function (u, v) { return fmtPct(v); } : function (u, v) { return v == null ? '-' : v + (rateX ? ' /s' : ' s'); },
     }];
     spec.series.forEach(function (s) {
-      var o = { label: s.label, stroke: s.color, width: s.width || 1.5, spanGaps: false, points: { show: false } };
+      var o = { label: s.label, stroke: s.color, width: s.width || 1.5, spanGaps: false, points: { show: !!s.points, size: 7, fill: s.color } };
       if (s.dash) o.dash = s.dash;
       if (s.fill) o.fill = s.fill;
       if (s.raw) {
@@ -61,7 +62,7 @@ export const CLIENT_JS = `(function () {
       }
       series.push(o);
     });
-    var xAxis = { label: pctX ? 'percentile' : 'seconds since start' };
+    var xAxis = { label: pctX ? 'percentile' : rateX ? 'flows/s offered' : 'seconds since start' };
     if (pctX) {
       xAxis.splits = function (u) {
         var out = [];

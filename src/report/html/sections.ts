@@ -127,7 +127,11 @@ function burnHtml(rate: number | null | undefined): Cell {
 /** Threshold outcomes. */
 export function thresholdsHtml(r: Report): string {
   if (r.thresholds.length === 0) return section('Thresholds', '<p class="muted">No thresholds were set.</p>');
-  const rows = r.thresholds.map((t): Cell[] => [t.expr, fmtNum(t.actual), badge(t.ok)]);
+  const rows = r.thresholds.map((t): Cell[] => [
+    t.expr,
+    t.detail ? new Html(`${e(fmtNum(t.actual))} <span class="muted">${e(t.detail)}</span>`) : fmtNum(t.actual),
+    badge(t.ok),
+  ]);
   return section('Thresholds', table(['threshold', 'actual', 'result'], rows, [0]));
 }
 
@@ -137,13 +141,13 @@ export function regressionsHtml(r: Report): string {
   const rows = r.regressions.map((c): Cell[] => [
     c.endpoint,
     c.stat,
-    c.skipped ? '–' : fmtMs(c.baseline),
-    c.skipped ? '–' : fmtMs(c.current),
+    c.skipped ? '–' : `${fmtMs(c.baseline)}${c.unit === 'flows/s' ? ' /s' : ''}`,
+    c.skipped ? '–' : `${fmtMs(c.current)}${c.unit === 'flows/s' ? ' /s' : ''}`,
     c.skipped || !(n(c.baseline) > 0) ? '–' : `${fixed(((n(c.current) - n(c.baseline)) / n(c.baseline)) * 100, 1)}%`,
-    `+${fmtNum(c.tolerancePct)}%`,
+    `${c.unit === 'flows/s' ? '−' : '+'}${fmtNum(c.tolerancePct)}%`,
     c.skipped ? new Html(`<span class="badge skip">SKIPPED</span> ${e(c.skipped)}`) : badge(c.ok, 'ok', 'REGRESSION'),
   ]);
-  return section('Regression checks (ms)', table(['endpoint', 'stat', 'baseline', 'current', 'change', 'tolerance', 'result'], rows, [6]));
+  return section(r.regressions.some((c) => c.unit === 'flows/s') ? 'Regression checks (ms; the knee in flows/s)' : 'Regression checks (ms)', table(['endpoint', 'stat', 'baseline', 'current', 'change', 'tolerance', 'result'], rows, [6]));
 }
 
 /** The capacity knee, when the run computed one. */
@@ -156,11 +160,45 @@ export function kneeHtml(r: Report): string {
         .filter(Boolean)
         .join(' and ')
     : '';
+  if (k.method === 'search') return searchKneeHtml(r, sloText);
   const held = k.sustainedRatePerSec === null ? 'SLO never held' : `${fmtNum(k.sustainedRatePerSec)} flows/s sustained`;
   const broke = k.brokeAtRatePerSec === null ? 'did not break' : `broke at ${fmtNum(k.brokeAtRatePerSec)} flows/s`;
   return section(
     'Capacity knee',
     `<p class="bigknee">${e(held)}; ${e(broke)}</p>${sloText ? `<p>SLO: ${e(sloText)}</p>` : ''}${k.reason ? `<p class="muted">${e(k.reason)}</p>` : ''}`,
+  );
+}
+
+/** A capacity search: the answer, the rate-vs-p95 chart with the SLO line, and the step table. */
+function searchKneeHtml(r: Report, sloText: string): string {
+  const k = r.knee!;
+  const answer = k.sustainedRatePerSec === null ? (k.answer ?? 'no knee') : `knee ${k.answer ?? `${k.sustainedRatePerSec}/s`}`;
+  const warn = k.harnessLimited
+    ? '<div class="warn"><strong>Harness-limited</strong>: the harness, not the target, was the bottleneck; the knee is a lower bound.</div>'
+    : '';
+  const rows = (k.steps ?? []).map((s): Cell[] => {
+    const verdict =
+      s.verdict === 'ok' ? badge(true, 'ok').html : s.verdict === 'breach' ? badge(false, '', 'breach').html : '<span class="badge skip">harness-limited</span>';
+    const why = s.verdict === 'harness-limited' ? s.harness : s.breach;
+    return [
+      count(s.index),
+      String(s.kind),
+      fmtNum(s.ratePerSec),
+      `${fmtSec(s.startMs)} – ${fmtSec(s.endMs)}`,
+      fmtMs(s.p95Ms),
+      s.errorRate === null ? '–' : `${fixed(n(s.errorRate) * 100, 2)}%`,
+      count(s.dropped),
+      count(s.samples),
+      new Html(`${verdict}${why ? ` ${e(String(why))}` : ''}${s.verdict !== 'harness-limited' && s.harness ? ` <span class="muted">(harness: ${e(String(s.harness))})</span>` : ''}`),
+    ];
+  });
+  const resolution = k.targetResolutionPct !== undefined ? `; resolution asked ${fmtNum(k.targetResolutionPct)}%` : '';
+  return section(
+    'Capacity knee (search)',
+    `<p class="bigknee" id="knee-answer">${e(answer)}</p>${sloText ? `<p>SLO: ${e(sloText)}${e(resolution)}</p>` : ''}${k.reason ? `<p class="muted">${e(k.reason)}</p>` : ''}${warn}` +
+      '<div class="chart" id="chart-knee"></div>' +
+      table(['step', 'kind', 'rate/s', 'window', 'p95 ms', 'error rate', 'dropped', 'samples', 'verdict'], rows, [8]),
+    'knee',
   );
 }
 

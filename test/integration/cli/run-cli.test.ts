@@ -54,7 +54,8 @@ describe('tokenstorm run (CLI)', () => {
     const r = await cli(['run', 'capacity', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/capacity/);
-    expect(r.stdout).toMatch(/300/);
+    // The bundled capacity scenario searches for the knee (issue 14).
+    expect(r.stdout).toMatch(/capacity search.*\n.*\n\s+from 50 flows\/s, ×1\.5 per step/);
   });
 
   it('bad scenario → one line naming the field, exit 2', async () => {

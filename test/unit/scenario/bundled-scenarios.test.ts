@@ -61,8 +61,9 @@ describe('bundled scenarios all validate', async () => {
       ['token:p(95)<200'],
     ]);
     const capacity = await loadScenario('capacity');
-    expect(capacity.startRatePerSec).toBe(0);
-    expect(capacity.stages.map((s) => s.targetRatePerSec)).toEqual([50, 100, 100, 200, 300, 300]);
+    // Capacity searches for the knee instead of guessing a ramp (issue 14).
+    expect(capacity.stages).toEqual([]);
+    expect(capacity.search).toEqual({ startRatePerSec: 50, growth: 1.5, stepDurationMs: 10_000, settleMs: 2000, minSamples: 200, resolutionPct: 5, maxRatePerSec: 2000 });
     expect(capacity.slo).toEqual({ p95Ms: 200, errorRate: 0.01, endpoint: 'token' });
   });
 });

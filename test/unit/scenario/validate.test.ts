@@ -14,6 +14,7 @@ describe('validateScenario: defaults and plan shape', () => {
       stages: [{ durationMs: 10_000, targetRatePerSec: 20 }],
       startRatePerSec: 20,
       totalDurationMs: 10_000,
+      search: null,
       maxInFlight: 256,
       maxFlows: null,
       connections: 64,
