@@ -34,7 +34,7 @@ describe('load.search validation', () => {
     );
     expect(invalidMessage(withSearch({ startRatePerSec: 100, maxRatePerSec: 50 }))).toBe('test.json: load.search.maxRatePerSec (50) must be above load.search.startRatePerSec (100)');
     expect(invalidMessage(withSearch({ startRatePerSec: 10, minSamples: 0.5 }))).toBe('test.json: load.search.minSamples must be an integer >= 1 (got 0.5)');
-    expect(invalidMessage(withSearch({ startRatePerSec: 10, resolutionPct: 0 }))).toBe('test.json: load.search.resolutionPct must be > 0 (got 0)');
+    expect(invalidMessage(withSearch({ startRatePerSec: 10, resolutionPct: 0 }))).toBe('test.json: load.search.resolutionPct must be > 0 and at most 100 (got 0)');
     expect(invalidMessage(withSearch('fast'))).toBe('test.json: load.search must be an object (got string)');
   });
 
