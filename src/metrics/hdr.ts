@@ -55,18 +55,25 @@ export function meanUs(h: Histogram): number {
   return totalValue / total;
 }
 
-/** Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. */
+/**
+ * Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. A percentile is the
+ * highest value of its HDR bucket, which can lie above the largest value actually recorded: every
+ * figure is capped at the recorded max (and floored at the recorded min), so p99 never prints above max.
+ */
 export function summarize(h: Histogram): LatencySummary {
-  if (h.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  const at = (p: number): number => round3(h.getValueAtPercentile(p) / 1000);
+  if (h.totalCount === 0) return { min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const maxUs = h.maxValue;
+  const minUs = h.minNonZeroValue;
+  const at = (p: number): number => round3(Math.max(minUs, Math.min(maxUs, h.getValueAtPercentile(p))) / 1000);
   return {
+    min: round3(minUs / 1000),
     p50: at(50),
     p90: at(90),
     p95: at(95),
     p99: at(99),
     p999: at(99.9),
     max: round3(h.maxValue / 1000),
-    mean: round3(meanUs(h) / 1000),
+    mean: round3(Math.max(minUs, Math.min(maxUs, meanUs(h))) / 1000),
   };
 }
 

@@ -17,6 +17,7 @@ import { redactDetail } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
 import { FailureSamples, type FlowTrace } from './failure-samples.ts';
 import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
+import type { RequestTiming } from './request-timing.ts';
 
 export type { FlowTrace };
 
@@ -25,6 +26,14 @@ interface EndpointStats {
   service: Histogram;
   count: number;
   errors: number;
+  /** The timing split (null until the endpoint's first timed HTTP exchange; `flow` never has one). */
+  split: SplitStats | null;
+}
+
+interface SplitStats {
+  queued: Histogram;
+  connect: Histogram;
+  wait: Histogram;
 }
 
 interface FlowCounts {
@@ -90,7 +99,20 @@ export interface RecorderOptions {
 const MAX_EVIDENCE_TOTAL = 100;
 
 function newEndpointStats(): EndpointStats {
-  return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0 };
+  return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0, split: null };
+}
+
+// Two significant digits (1 %) are plenty for the split and cost a tenth of the memory.
+function newSplit(): SplitStats {
+  return { queued: createHistogram(2), connect: createHistogram(2), wait: createHistogram(2) };
+}
+
+function addSplit(into: EndpointStats, from: SplitStats | null): void {
+  if (!from) return;
+  into.split ??= newSplit();
+  into.split.queued.add(from.queued);
+  into.split.connect.add(from.connect);
+  into.split.wait.add(from.wait);
 }
 
 function bump<K>(m: Map<K, number>, k: K, n = 1): void {
@@ -105,6 +127,16 @@ function endpointReport(s: EndpointStats): EndpointReport {
     serviceMs: summarize(s.service),
     hdr: encodeHistogram(s.latency),
     serviceHdr: encodeHistogram(s.service),
+    ...(s.split
+      ? {
+          queuedMs: summarize(s.split.queued),
+          connectMs: { ...summarize(s.split.connect), count: s.split.connect.totalCount },
+          waitMs: summarize(s.split.wait),
+          queuedHdr: encodeHistogram(s.split.queued),
+          connectHdr: encodeHistogram(s.split.connect),
+          waitHdr: encodeHistogram(s.split.wait),
+        }
+      : {}),
   };
 }
 
@@ -129,6 +161,8 @@ export class Recorder {
   private totalErrors = 0;
   private readonly samples: FailureSamples;
   private flowsNumbered = 0;
+  private queuedUsTotal = 0;
+  private serviceUsTotal = 0;
   /** Live consumer (metrics, spans); null costs one test per event. */
   private listener: RecorderListener | null = null;
 
@@ -285,6 +319,30 @@ export class Recorder {
     this.listener?.exchange(endpoint, serviceUs, latencyUs, ok);
   }
 
+  /**
+   * The timing split of one HTTP exchange (from the client's `onTiming`), into the endpoint's
+   * queued / connect / wait histograms. Connect time is recorded only for exchanges that opened a
+   * connection, so `connectMs.count` is the number of connections opened.
+   *
+   * @example
+   * http.onTiming = (endpoint, t) => recorder.timing(endpoint, t);
+   */
+  timing(endpoint: EndpointClass | 'discovery', t: RequestTiming): void {
+    if (this.finished || endpoint === 'discovery') return;
+    const s = this.stats(endpoint);
+    s.split ??= newSplit();
+    recordUs(s.split.queued, t.queuedUs);
+    recordUs(s.split.wait, t.waitUs);
+    if (t.newConnection) recordUs(s.split.connect, t.connectUs);
+    this.queuedUsTotal += t.queuedUs;
+    this.serviceUsTotal += t.queuedUs + t.connectUs + t.waitUs + t.receiveUs;
+  }
+
+  /** Sum of the pool's queueing over the sum of service time, over all timed exchanges (0 when none). */
+  get queuedShare(): number {
+    return this.serviceUsTotal > 0 ? this.queuedUsTotal / this.serviceUsTotal : 0;
+  }
+
   /** A flow (or token exchange) started; `lateMs` = how far behind its intended time. */
   flowStarted(lateMs = 0): void {
     if (this.finished) return;
@@ -384,6 +442,7 @@ export class Recorder {
         }
         t.latency.add(s.latency);
         t.service.add(s.service);
+        addSplit(t, s.split);
         t.count += s.count;
         t.errors += s.errors;
       }

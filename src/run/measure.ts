@@ -11,6 +11,7 @@ import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from '../flow/http.ts';
 import type { FlowContext, FlowObserver } from '../flow/pkce-flow.ts';
 import type { FlowTarget } from '../flow/target.ts';
+import { latencyGrowth } from '../metrics/bottleneck.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
 import { LivenessWatch } from '../metrics/liveness.ts';
 import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
@@ -125,16 +126,19 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let targetCpu0: number | null = null;
   let probeMix: ProbeMixRun | null = null;
   let endedAt = performance.now();
+  let wire0: ReturnType<HttpClient['wireBytes']> | null = null;
   try {
     await workload.prepare(abort.signal);
     if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
+    wire0 = input.http.wireBytes();
     t0 = performance.now();
     // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
     const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
     recorder = live;
     ctx.recorder = live;
+    input.http.onTiming = (endpoint, timing) => live.timing(endpoint, timing);
     live.listen(input.listener ?? null);
     const tl = startTimeline(plan.faults, input.actuator, (name, faults) => live.beginPhase(name, faults), systemClock, t0);
     timeline = tl;
@@ -166,6 +170,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   if (timeline) await timeline.stop().catch(() => undefined);
   const targetCpu1 = targetCpu0 === null ? null : await target.cpuMicros();
   const result = recorder?.finish() ?? null;
+  input.http.onTiming = undefined;
   const poolStats = pool.stats();
   const harness =
     result && monitor
@@ -176,8 +181,18 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
           startedFlows: result.flows.started,
           idpCpuMicros: targetCpu0 !== null && targetCpu1 !== null ? targetCpu1 - targetCpu0 : null,
           verifierPool: { workers: poolStats.workers, taken: poolStats.taken, waits: poolStats.waits },
+          queuedShare: recorder?.queuedShare ?? 0,
+          latencyGrowth: latencyGrowth(result.series, workload.liveEndpoint),
         })
       : null;
+  if (harness && wire0) {
+    const wire1 = input.http.wireBytes();
+    harness.wire = {
+      sentBytes: wire1.sentBytes - wire0.sentBytes,
+      receivedBytes: wire1.receivedBytes - wire0.receivedBytes,
+      connections: wire1.connections - wire0.connections,
+    };
+  }
   const signingStats = input.signing?.stats();
   if (harness && signingStats && signingStats.taken > 0) harness.signing = signingStats;
   return {

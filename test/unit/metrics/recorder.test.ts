@@ -75,3 +75,34 @@ describe('Recorder', () => {
     expect(rec.finish().flows).toEqual({ started: 2, completed: 0, failed: 0, dropped: 1, late: 1 });
   });
 });
+
+describe('Recorder timing split and summaries', () => {
+  it('keeps queued / connect / wait per endpoint, connect only for new connections', () => {
+    const rec = new Recorder({ now: () => 0 });
+    rec.timing('token', { queuedUs: 0, connectUs: 900, newConnection: true, waitUs: 4_000, receiveUs: 100 });
+    for (let i = 0; i < 9; i++) rec.timing('token', { queuedUs: 20_000, connectUs: 0, newConnection: false, waitUs: 4_000, receiveUs: 100 });
+    rec.timing('discovery', { queuedUs: 1, connectUs: 0, newConnection: false, waitUs: 1, receiveUs: 1 });
+    for (let i = 0; i < 10; i++) rec.exchange('token', 24_100, 24_100, true);
+    expect(rec.queuedShare).toBeGreaterThan(0.7);
+    const r = rec.finish();
+    const t = r.endpoints.token!;
+    expect(t.connectMs!.count).toBe(1);
+    expect(t.connectMs!.max).toBeCloseTo(0.9, 1);
+    expect(t.queuedMs!.p99).toBeCloseTo(20, 0);
+    expect(t.waitMs!.p50).toBeCloseTo(4, 0);
+    expect(decodeHistogram(t.queuedHdr!).totalCount).toBe(10);
+    expect(r.phases[0]!.endpoints.token!.queuedMs).toBeDefined();
+    expect(r.endpoints.flow).toBeUndefined();
+  });
+
+  it('never prints a percentile above the recorded max, and reports min', () => {
+    const rec = new Recorder({ now: () => 0 });
+    for (let i = 0; i < 100; i++) rec.exchange('token', 64_123 + i, 64_123 + i, true);
+    const l = rec.finish().endpoints.token!.latencyMs;
+    expect(l.max).toBe(64.222);
+    expect(l.p99).toBeLessThanOrEqual(l.max);
+    expect(l.p999).toBe(l.max);
+    expect(l.min).toBe(64.123);
+    expect(l.mean).toBeLessThanOrEqual(l.max);
+  });
+});
