@@ -16,6 +16,7 @@ const harnessBenches = () =>
     import('../bench/faults.ts'),
     import('../bench/metrics.ts'),
     import('../bench/proxy.ts'),
+    import('../bench/startup.ts'),
   ]);
 
 const EXAMPLES = `
@@ -137,13 +138,31 @@ says why in realSkipped.`,
     });
 
   bench
+    .command('startup')
+    .description('start-up tail: flow p99 of the first seconds vs the steady state against a fresh embedded IdP (cold/warm harness, cold/warm IdP)')
+    .option('--rate <n>', 'flows per second', '200')
+    .option('--seconds <s>', 'seconds per run', '10')
+    .option('--warm-idp-first', 'first run a cold harness against an IdP warmed by a naive undici driver (variant idpWarm)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # fresh/harnessWarm/bothWarm .headP99Ms .steadyP99Ms .headVsSteady, goalMet\n')
+    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; json?: boolean }) => {
+      const ratePerSec = integerFlag(flags.rate, '--rate', 1, 5000);
+      const seconds = integerFlag(flags.seconds, '--seconds', 6, 600);
+      const [, , , , , , { benchStartup }] = await harnessBenches();
+      print(await benchStartup({ ratePerSec, seconds, warmIdpFirst: flags.warmIdpFirst === true }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }, { benchStartup }] = await harnessBenches();
+      // First: the start-up benchmark needs a harness that has not run anything yet.
+      const startup = await benchStartup({});
       const result = {
+        startup,
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),

@@ -94,6 +94,13 @@ export interface RecorderOptions {
   evidencePerClass?: number;
   /** Failed-flow samples (with trace ids) kept per failure class. */
   samplesPerClass?: number;
+  /**
+   * Name of the first phase (default 'baseline'). A run with a warmup starts in phase 'warmup' and
+   * lists it in `excludedPhases`.
+   */
+  initialPhase?: string;
+  /** Phases reported on their own but left out of the run's totals (flows, endpoints, failures). */
+  excludedPhases?: readonly string[];
 }
 
 const MAX_EVIDENCE_TOTAL = 100;
@@ -161,6 +168,11 @@ export class Recorder {
   private totalErrors = 0;
   private readonly samples: FailureSamples;
   private flowsNumbered = 0;
+  private readonly excluded: Set<string>;
+  /** Flows counted in excluded phases (warmup), taken off the run's totals at the end. */
+  private readonly excludedFlows: FlowCounts & { late: number } = { started: 0, completed: 0, failed: 0, dropped: 0, late: 0 };
+  /** The last excluded phase that has ended: flows started in it are its, wherever they end. */
+  private lastExcluded: PhaseState | null = null;
   private queuedUsTotal = 0;
   private serviceUsTotal = 0;
   /** Live consumer (metrics, spans); null costs one test per event. */
@@ -180,7 +192,8 @@ export class Recorder {
     this.liveEndpoint = options.liveEndpoint ?? 'flow';
     this.evidencePerClass = options.evidencePerClass ?? 5;
     this.samples = new FailureSamples(options.samplesPerClass ?? 10);
-    this.current = this.newPhase('baseline', [], 0);
+    this.excluded = new Set(options.excludedPhases ?? []);
+    this.current = this.newPhase(options.initialPhase ?? 'baseline', [], 0);
   }
 
   private newPhase(name: string, faults: string[], startMs: number): PhaseState {
@@ -207,6 +220,7 @@ export class Recorder {
     this.current.endMs = nowMs;
     // A phase that saw nothing and lasted no time (two boundaries at once) is not worth a row.
     const c = this.current;
+    if (this.excluded.has(c.name)) this.lastExcluded = c;
     if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
     this.current = this.newPhase(name, faults, nowMs);
     this.listener?.phase(name, faults);
@@ -350,8 +364,13 @@ export class Recorder {
     this.flows.started++;
     this.current.flows.started++;
     this.secCounts.started++;
+    const excluded = this.excluded.has(this.current.name);
+    if (excluded) this.excludedFlows.started++;
     // Below 10 ms behind schedule is timer granularity, not the harness falling behind.
-    if (lateMs > 10) this.flows.late++;
+    if (lateMs > 10) {
+      this.flows.late++;
+      if (excluded) this.excludedFlows.late++;
+    }
     this.listener?.flowStarted(lateMs > 10);
   }
 
@@ -361,6 +380,7 @@ export class Recorder {
     this.roll(this.now());
     this.flows.dropped++;
     this.current.flows.dropped++;
+    if (this.excluded.has(this.current.name)) this.excludedFlows.dropped++;
     this.secCounts.dropped++;
     this.listener?.flowDropped();
   }
@@ -368,15 +388,35 @@ export class Recorder {
   /** A flow ended; records the `flow` endpoint too. */
   flowEnded(ok: boolean, latencyUs: number, serviceUs: number): void {
     if (this.finished) return;
-    this.exchange('flow', serviceUs, latencyUs, ok);
+    // A flow intended during a warmup belongs to the warmup even when it ends after it, so the
+    // totals never count an end without its start.
+    const nowMs = this.now();
+    const w = this.lastExcluded;
+    const ofWarmup = w !== null && w !== this.current && nowMs - latencyUs / 1000 < w.endMs;
+    const phase = ofWarmup ? w : this.current;
+    if (ofWarmup) {
+      this.roll(nowMs);
+      const st = phase.endpoints.get('flow') ?? newEndpointStats();
+      phase.endpoints.set('flow', st);
+      recordUs(st.latency, latencyUs);
+      recordUs(st.service, serviceUs);
+      st.count++;
+      if (!ok) st.errors++;
+      this.listener?.exchange('flow', serviceUs, latencyUs, ok);
+    } else {
+      this.exchange('flow', serviceUs, latencyUs, ok);
+    }
+    const excluded = this.excluded.has(phase.name);
     if (ok) {
       this.flows.completed++;
-      this.current.flows.completed++;
+      phase.flows.completed++;
       this.secCounts.completed++;
+      if (excluded) this.excludedFlows.completed++;
     } else {
       this.flows.failed++;
-      this.current.flows.failed++;
+      phase.flows.failed++;
       this.secCounts.failed++;
+      if (excluded) this.excludedFlows.failed++;
     }
     this.listener?.flowEnded(ok);
   }
@@ -433,8 +473,10 @@ export class Recorder {
     const failures = new Map<FailureClass, number>();
     const phases: PhaseReport[] = this.phases.map((p) => {
       const endpoints: PhaseReport['endpoints'] = {};
+      const inTotals = !this.excluded.has(p.name);
       for (const [cls, s] of p.endpoints) {
         endpoints[cls] = endpointReport(s);
+        if (!inTotals) continue;
         let t = total.get(cls);
         if (!t) {
           t = newEndpointStats();
@@ -446,7 +488,7 @@ export class Recorder {
         t.count += s.count;
         t.errors += s.errors;
       }
-      for (const [cls, n] of p.failures) bump(failures, cls, n);
+      if (inTotals) for (const [cls, n] of p.failures) bump(failures, cls, n);
       return {
         name: p.name,
         startMs: Math.round(p.startMs),
@@ -459,8 +501,15 @@ export class Recorder {
     });
     const endpoints: RecorderResult['endpoints'] = {};
     for (const [cls, s] of total) endpoints[cls] = endpointReport(s);
+    const x = this.excludedFlows;
     return {
-      flows: { ...this.flows },
+      flows: {
+        started: this.flows.started - x.started,
+        completed: this.flows.completed - x.completed,
+        failed: this.flows.failed - x.failed,
+        dropped: this.flows.dropped - x.dropped,
+        late: this.flows.late - x.late,
+      },
       endpoints,
       failures: Object.fromEntries(failures),
       failureEvidence: [...this.evidence],

@@ -20,11 +20,13 @@ const bytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : 
  * How long load was offered: the stages' total, or the measured window when the run stopped early.
  *
  * @example
- * loadDurationMs(report); // 5000 for a 5 s stage, even when the last flows finished at 5.2 s
+ * loadDurationMs(report); // 5000 for a 5 s stage, even when the last flows finished at 5.2 s (a warmup is not counted)
  */
 export function loadDurationMs(report: Report): number {
   const planned = report.load.stages.reduce((sum, s) => sum + s.durationMs, 0);
-  return planned > 0 ? Math.min(planned, report.durationMs) : report.durationMs;
+  const ran = planned > 0 ? Math.min(planned, report.durationMs) : report.durationMs;
+  // The totals leave the warmup out, so the rates do too.
+  return Math.max(0, ran - (report.load.warmupMs ?? 0));
 }
 /** Report text can carry user input: no terminal escape sequences reach the console. */
 const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');

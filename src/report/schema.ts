@@ -307,7 +307,8 @@ export interface Report {
   /** True when the run stopped early (SIGINT, crash); the report covers what was recorded. */
   partial: boolean;
   target: { kind: ReportTargetKind; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
-  load: { model: 'open' | 'closed'; stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }> };
+  /** `warmupMs`: the first stage is a warmup (phase `warmup`), left out of the totals and thresholds. */
+  load: { model: 'open' | 'closed'; warmupMs?: number; stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }> };
   /** `unfinished`: started but still running when the report was closed (after Ctrl-C's grace). */
   flows: { started: number; completed: number; failed: number; dropped: number; late: number; unfinished?: number };
   /** The scenario's `expectFailures` (game days) and how often each was seen. */

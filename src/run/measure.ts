@@ -28,6 +28,9 @@ import { createWorkload } from '../load/workloads/registry.ts';
 import { type ProbeMixRun, startProbeMix } from './probe-mix.ts';
 import type { Workload } from '../load/workloads/types.ts';
 
+/** Name of the phase a scenario's `load.warmup` is reported as. */
+export const WARMUP_PHASE = 'warmup';
+
 /** Live numbers for progress output. */
 export interface LoadProgress {
   update(s: { elapsedMs: number; ratePerSec: number; inFlight: number; p95Ms: number; errors: number; phase: string }): void;
@@ -123,6 +126,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let monitor: ReturnType<typeof startHarnessMonitor> | null = null;
   let timeline: ReturnType<typeof startTimeline> | null = null;
   let ticker: NodeJS.Timeout | null = null;
+  let warmupTimer: NodeJS.Timeout | null = null;
   let targetCpu0: number | null = null;
   let probeMix: ProbeMixRun | null = null;
   let endedAt = performance.now();
@@ -135,7 +139,19 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     wire0 = input.http.wireBytes();
     t0 = performance.now();
     // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
-    const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
+    const warmupMs = plan.warmupMs ?? 0;
+    const live = new Recorder({
+      now: () => performance.now() - t0,
+      inFlight: () => inFlight.count,
+      liveEndpoint: workload.liveEndpoint,
+      // The warmup is its own phase, left out of the totals (and so of the thresholds).
+      ...(warmupMs > 0 ? { initialPhase: WARMUP_PHASE, excludedPhases: [WARMUP_PHASE] } : {}),
+    });
+    if (warmupMs > 0) {
+      // Set before the fault timeline's timers, so a fault at the warmup's end begins its phase after this one.
+      warmupTimer = setTimeout(() => live.beginPhase('baseline', []), warmupMs);
+      warmupTimer.unref();
+    }
     recorder = live;
     ctx.recorder = live;
     input.http.onTiming = (endpoint, timing) => live.timing(endpoint, timing);
@@ -166,6 +182,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   endedAt = performance.now();
   workload.windDown();
   if (ticker) clearInterval(ticker);
+  if (warmupTimer) clearTimeout(warmupTimer);
   input.progress?.stop();
   if (timeline) await timeline.stop().catch(() => undefined);
   const targetCpu1 = targetCpu0 === null ? null : await target.cpuMicros();

@@ -59,6 +59,9 @@ export function describePlan(plan: RunPlan): string {
       : 'closed model (fixed VUs; each starts its next flow when the last ends)';
   const stageCount = `${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}`;
   lines.push(`Load: ${modelWords}, ${stageCount}, ${formatDuration(plan.totalDurationMs)} total`);
+  if (plan.warmupMs) {
+    lines.push(`  warmup: the first ${formatDuration(plan.warmupMs)} (stage 1) is phase 'warmup', left out of the totals and the thresholds`);
+  }
   let startMs = 0;
   let fromRate = plan.startRatePerSec;
   plan.stages.forEach((s, i) => {

@@ -33,6 +33,7 @@ const LOAD_KEYS = [
   'connections',
   'requestTimeout',
   'connectTimeout',
+  'warmup',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -110,16 +111,19 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   const expectFailures = readExpectFailures(root.expectFailures, p);
   const probes = validateProbes(root.probes, p);
   if (load === null) return null;
+  // A warmup runs before the stages at their starting load; fault times stay relative to the end
+  // of the warmup (the scenario's clock), so they are shifted into the run's clock here.
+  const warm = withWarmup(load, faults);
   return {
     name,
     description,
     file,
     mode,
-    ...load,
+    ...warm.load,
     codeBank,
     refresh,
     target,
-    faults,
+    faults: warm.faults,
     slo,
     thresholds,
     expectFailures,
@@ -127,8 +131,23 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   };
 }
 
+function withWarmup(load: LoadPlan, faults: RunPlan['faults']): { load: LoadPlan; faults: RunPlan['faults'] } {
+  const warmupMs = load.warmupMs ?? 0;
+  if (warmupMs <= 0) return { load, faults };
+  const first = load.stages[0]!;
+  const open = load.model === 'open';
+  // Open: the rate the stages start at (a ramp from 0 warms at its first target instead: 0/s warms nothing).
+  const warmRate = load.startRatePerSec > 0 ? load.startRatePerSec : (first.targetRatePerSec ?? 0);
+  const stage: Stage = open ? { durationMs: warmupMs, targetRatePerSec: warmRate } : { durationMs: warmupMs, vus: first.vus ?? 0 };
+  return {
+    load: { ...load, stages: [stage, ...load.stages], startRatePerSec: open ? warmRate : 0, totalDurationMs: load.totalDurationMs + warmupMs },
+    faults: faults.map((f) => ({ ...f, atMs: f.atMs + warmupMs })),
+  };
+}
+
 type LoadPlan = Pick<
   RunPlan,
+  | 'warmupMs'
   | 'model'
   | 'stages'
   | 'startRatePerSec'
@@ -154,6 +173,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   const vus = num(load, 'vus', 'load', { integer: true, min: 1 }, p);
   const durationMs = dur(load, 'duration', 'load', { positive: true }, p);
   const startRate = num(load, 'startRatePerSec', 'load', { min: 0 }, p);
+  const warmupMs = dur(load, 'warmup', 'load', { positive: true }, p);
   const bounds = {
     maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1 }, p) ?? DEFAULTS.maxInFlight,
     maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1 }, p) ?? null,
@@ -190,7 +210,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   }
   if (p.length > before || stages.length === 0) return null;
   const totalDurationMs = stages.reduce((sum, s) => sum + s.durationMs, 0);
-  return { model, stages, startRatePerSec, totalDurationMs, ...bounds };
+  return { model, stages, startRatePerSec, totalDurationMs, ...(warmupMs !== undefined ? { warmupMs } : {}), ...bounds };
 }
 
 function readStages(v: unknown, open: boolean, p: Problems): Stage[] {

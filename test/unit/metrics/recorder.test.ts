@@ -106,3 +106,37 @@ describe('Recorder timing split and summaries', () => {
     expect(l.mean).toBeLessThanOrEqual(l.max);
   });
 });
+
+describe('Recorder warmup phase', () => {
+  it('reports the warmup as its own phase and leaves it out of the totals', () => {
+    let now = 0;
+    const rec = new Recorder({ now: () => now, initialPhase: 'warmup', excludedPhases: ['warmup'] });
+    for (let i = 0; i < 10; i++) {
+      rec.flowStarted(50); // late, but in the warmup
+      rec.exchange('token', 900_000, 900_000, false);
+      rec.failure({ failureClass: 'server_error', endpoint: 'token', status: 500 });
+    }
+    // Started in the warmup, ended after it: the warmup's.
+    rec.flowStarted(0);
+    now = 5_000;
+    rec.beginPhase('baseline', []);
+    now = 5_100;
+    rec.flowEnded(true, 1_000_000, 1_000_000);
+    for (let i = 0; i < 20; i++) {
+      rec.flowStarted(0);
+      rec.exchange('token', 10_000, 10_000, true);
+      rec.flowEnded(true, 20_000, 20_000);
+    }
+    const r = rec.finish();
+    expect(r.phases.map((p) => p.name)).toEqual(['warmup', 'baseline']);
+    expect(r.phases[0]!.flows).toEqual({ started: 11, completed: 1, failed: 0, dropped: 0 });
+    expect(r.phases[0]!.endpoints.flow!.count).toBe(1);
+    expect(r.flows).toEqual({ started: 20, completed: 20, failed: 0, dropped: 0, late: 0 });
+    expect(r.endpoints.token!.count).toBe(20);
+    expect(r.endpoints.token!.errors).toBe(0);
+    expect(r.endpoints.flow!.count).toBe(20);
+    expect(r.endpoints.flow!.latencyMs.max).toBe(20);
+    expect(r.failures).toEqual({});
+    expect(r.phases[0]!.failures).toEqual({ server_error: 10 });
+  });
+});
