@@ -1,9 +1,10 @@
 /**
  * Start-up tail benchmark: the flow p99 of the first seconds of a run against a freshly started
  * embedded IdP, against the steady state of the same run, in three variants that tell the two
- * sides apart — a cold harness and a cold IdP (the first run in this process), a warm harness and
- * a cold IdP (a new IdP), and both warm (the same IdP again). If the tail survives a warm harness
- * but not a warm IdP, the cold IdP is the cause. Latency is from the intended start (as reported).
+ * sides apart — a cold harness against an IdP warmed by a naive undici driver (the first run in
+ * this process), a warm harness against a fresh IdP (twice: `fresh`, `harnessWarm`), and both warm
+ * (the same IdP again). If the tail survives a warm harness but not a warm IdP, the cold IdP is the
+ * cause; `idpColdExtraCpuMs` / `harnessColdExtraCpuMs` say how much CPU being cold cost each side. Latency is from the intended start (as reported).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,13 @@ export interface StartupVariant {
    */
   idpCpuMsPerFlow: number[];
   harnessCpuMsPerFlow: number[];
+  /**
+   * CPU each side spent beyond its steady cost per flow (the second half of the run) × flows: what
+   * being cold (JIT, lazy set-up, first connections) cost that side in the run, ms. Independent of
+   * when flows ended, so a backlog does not distort it.
+   */
+  idpColdExtraCpuMs: number;
+  harnessColdExtraCpuMs: number;
 }
 
 /** Result of {@link benchStartup}. */
@@ -47,14 +55,20 @@ export interface StartupBenchResult {
   ratePerSec: number;
   seconds: number;
   headSeconds: number;
-  /** Cold harness (first run in this process), fresh IdP. */
+  /** Fresh IdP; the harness is cold only with `warmIdpFirst: false` (then this is the process's first run). */
   fresh: StartupVariant;
   /** Warm harness, fresh IdP. */
   harnessWarm: StartupVariant;
   /** Warm harness, the IdP of `harnessWarm` again (warmed by that run). */
   bothWarm: StartupVariant;
-  /** With `warmIdpFirst`: cold harness, IdP warmed first by a naive undici driver (not the harness's code). */
+  /** Cold harness (the first run in this process), an IdP warmed first by a naive undici driver (not the harness's code). */
   idpWarm?: StartupVariant;
+  /**
+   * Which side's coldness makes the tail, from the variants: 'idp' when a cold harness against a
+   * warm IdP meets the goal and a warm harness against a fresh IdP does not; 'harness' the other
+   * way round; 'both' or 'none' otherwise.
+   */
+  cause?: 'idp' | 'harness' | 'both' | 'none';
   /** Goal: fresh.headVsSteady ≤ 2. */
   goalMet: boolean;
 }
@@ -109,6 +123,17 @@ async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headS
       const n = endedIn[i] ?? 0;
       return n > 0 ? round((c - cpu[i]!) / 1000 / n, 2) : 0;
     });
+  // Steady cost per flow over the second half; the cold extra is what the whole run cost beyond it.
+  const half = Math.floor(Math.min(idpCpu.length, harnessCpu.length) / 2);
+  const last = Math.min(idpCpu.length, harnessCpu.length) - 1;
+  const endedFrom = (a: number, b: number): number => endedIn.slice(a, b).reduce((x, y) => x + y, 0);
+  const coldExtra = (cpu: number[]): number => {
+    const steadyFlows = endedFrom(half, last);
+    if (last <= half || steadyFlows === 0) return Number.NaN;
+    const perFlowUs = (cpu[last]! - cpu[half]!) / steadyFlows;
+    const allFlows = endedFrom(0, last);
+    return round(((cpu[last]! - cpu[0]!) - perFlowUs * allFlows) / 1000, 0);
+  };
   const headP99Ms = p99(head);
   const steadyP99Ms = p99(steady);
   return {
@@ -123,6 +148,8 @@ async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headS
     dropped: report.flows.dropped,
     idpCpuMsPerFlow: perFlow(idpCpu),
     harnessCpuMsPerFlow: perFlow(harnessCpu),
+    idpColdExtraCpuMs: coldExtra(idpCpu),
+    harnessColdExtraCpuMs: coldExtra(harnessCpu),
   };
 }
 
@@ -133,13 +160,14 @@ async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headS
  * const r = await benchStartup({ ratePerSec: 200, seconds: 10 }); r.fresh.headVsSteady;
  */
 export async function benchStartup(opts: { ratePerSec?: number; seconds?: number; headSeconds?: number; warmIdpFirst?: boolean } = {}): Promise<StartupBenchResult> {
+  const warmIdpFirst = opts.warmIdpFirst ?? true;
   const ratePerSec = opts.ratePerSec ?? 200;
   const seconds = opts.seconds ?? 10;
   const headSeconds = opts.headSeconds ?? 5;
   const out = await mkdtemp(join(tmpdir(), 'tokenstorm-bench-'));
   try {
     let idpWarm: StartupVariant | undefined;
-    if (opts.warmIdpFirst) {
+    if (warmIdpFirst) {
       // The harness's first run must stay its first: this variant goes before `fresh` and is then cold-harness, warm-IdP.
       const idp0 = await startEmbeddedIdp();
       try {
@@ -160,7 +188,17 @@ export async function benchStartup(opts: { ratePerSec?: number; seconds?: number
     try {
       const harnessWarm = await once(idp2, ratePerSec, seconds, headSeconds, out);
       const bothWarm = await once(idp2, ratePerSec, seconds, headSeconds, out);
-      return { ratePerSec, seconds, headSeconds, fresh, harnessWarm, bothWarm, ...(idpWarm ? { idpWarm } : {}), goalMet: fresh.headVsSteady <= 2 };
+      const tail = (v: StartupVariant): boolean => v.headVsSteady > 2;
+      const cause = idpWarm
+        ? tail(harnessWarm) && !tail(idpWarm)
+          ? 'idp'
+          : tail(idpWarm) && !tail(harnessWarm)
+            ? 'harness'
+            : tail(idpWarm) && tail(harnessWarm)
+              ? 'both'
+              : 'none'
+        : undefined;
+      return { ratePerSec, seconds, headSeconds, fresh, harnessWarm, bothWarm, ...(idpWarm ? { idpWarm, cause } : {}), goalMet: fresh.headVsSteady <= 2 };
     } finally {
       await idp2.stop();
     }

@@ -142,14 +142,14 @@ says why in realSkipped.`,
     .description('start-up tail: flow p99 of the first seconds vs the steady state against a fresh embedded IdP (cold/warm harness, cold/warm IdP)')
     .option('--rate <n>', 'flows per second', '200')
     .option('--seconds <s>', 'seconds per run', '10')
-    .option('--warm-idp-first', 'first run a cold harness against an IdP warmed by a naive undici driver (variant idpWarm)')
+    .option('--no-warm-idp-first', 'skip the cold-harness, warm-IdP variant (then `fresh` is the cold harness)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # fresh/harnessWarm/bothWarm .headP99Ms .steadyP99Ms .headVsSteady, goalMet\n')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # idpWarm/fresh/harnessWarm/bothWarm .headVsSteady .idpColdExtraCpuMs, cause, goalMet\n')
     .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; json?: boolean }) => {
       const ratePerSec = integerFlag(flags.rate, '--rate', 1, 5000);
       const seconds = integerFlag(flags.seconds, '--seconds', 6, 600);
       const [, , , , , , { benchStartup }] = await harnessBenches();
-      print(await benchStartup({ ratePerSec, seconds, warmIdpFirst: flags.warmIdpFirst === true }), flags.json);
+      print(await benchStartup({ ratePerSec, seconds, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
     });
 
   bench
