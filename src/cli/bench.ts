@@ -17,6 +17,7 @@ const harnessBenches = () =>
     import('../bench/metrics.ts'),
     import('../bench/proxy.ts'),
     import('../bench/startup.ts'),
+    import('../bench/memory.ts'),
   ]);
 
 const EXAMPLES = `
@@ -153,16 +154,31 @@ says why in realSkipped.`,
     });
 
   bench
+    .command('memory')
+    .description("harness peak RSS at 100/200/400 flows/s (fresh process per run; default vs small V8 young generation), against k6's recorded numbers")
+    .option('--rates <list>', 'comma-separated flows per second', '100,200,400')
+    .option('--seconds <s>', 'seconds per run', '10')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench memory --json   # rates[].default.peakRssMb, rates[].small.peakRssMb, rates[].vsK6Recorded\n')
+    .action(async (flags: { rates: string; seconds: string; json?: boolean }) => {
+      const rates = flags.rates.split(',').map((r) => integerFlag(r.trim(), '--rates', 1, 5000));
+      const seconds = integerFlag(flags.seconds, '--seconds', 1, 600);
+      const [, , , , , , , { benchMemory }] = await harnessBenches();
+      print(await benchMemory({ rates, seconds }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }, { benchStartup }] = await harnessBenches();
+      const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }, { benchStartup }, { benchMemory }] = await harnessBenches();
       // First: the start-up benchmark needs a harness that has not run anything yet.
       const startup = await benchStartup({});
       const result = {
         startup,
+        memory: await benchMemory({}),
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),

@@ -84,6 +84,8 @@ export function startHarnessMonitor(): { stop(): void; finish(inputs: HarnessInp
         summary: judged.summary,
         verifierPool: inputs.verifierPool,
         node: process.version,
+        // Peak resident set of this process so far (all threads: the verifier pool included), MB.
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
     },
   };

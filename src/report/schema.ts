@@ -193,6 +193,8 @@ export interface HarnessReport {
   reasons: string[];
   /** The self-check's verdict (metrics/bottleneck.ts): harness, pool (the harness's connection pool), target or none. */
   verdict?: 'harness' | 'pool' | 'target' | 'none';
+  /** Peak resident set size of the harness process (all its threads) up to the end of the load, MB. */
+  peakRssMb?: number;
   /** The harness's traffic in the measured window: bytes on every socket (headers and bodies) and connections opened. */
   wire?: { sentBytes: number; receivedBytes: number; connections: number };
   /** One sentence: "the target was the bottleneck: …", "the harness's connection pool was the bottleneck: …". */
