@@ -144,13 +144,15 @@ says why in realSkipped.`,
     .option('--rate <n>', 'flows per second', '200')
     .option('--seconds <s>', 'seconds per run', '10')
     .option('--no-warm-idp-first', 'skip the cold-harness, warm-IdP variant (then `fresh` is the cold harness)')
+    .option('--prime-flows <n>', 'naive flows sent to a fresh IdP before the idpPrimed variant (0 skips it)', '40')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # idpWarm/fresh/harnessWarm/bothWarm .headVsSteady .idpColdExtraCpuMs, cause, goalMet\n')
-    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; json?: boolean }) => {
+    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; primeFlows: string; json?: boolean }) => {
       const ratePerSec = integerFlag(flags.rate, '--rate', 1, 5000);
       const seconds = integerFlag(flags.seconds, '--seconds', 6, 600);
+      const primeFlows = integerFlag(flags.primeFlows, '--prime-flows', 0, 100_000);
       const [, , , , , , { benchStartup }] = await harnessBenches();
-      print(await benchStartup({ ratePerSec, seconds, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
+      print(await benchStartup({ ratePerSec, seconds, primeFlows, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
     });
 
   bench
