@@ -201,9 +201,14 @@ export function harnessHtml(r: Report): string {
     ['embedded IdP CPU', h.idpCpuCores === null ? '–' : `${h.idpCpuCores.toFixed(2)} cores`],
     ['verifier pool', `${h.verifierPool.workers} workers, ${h.verifierPool.taken} taken, ${h.verifierPool.waits} waits`],
     ['flows started late / dropped', `${r.flows.late} / ${r.flows.dropped}`],
+    ...(h.wire ? [['bytes sent / received, connections opened', `${h.wire.sentBytes} / ${h.wire.receivedBytes}, ${h.wire.connections}`]] : []),
+    ...(h.peakRssMb !== undefined ? [['harness peak RSS', `${h.peakRssMb} MB`]] : []),
     ['node', e(h.node)],
   ].map(([k, v]) => [e(k!), v!]);
-  const warn = h.bottleneck
+  // The verdict sentence names the side (harness, its connection pool, or the target) when the report has one.
+  const warn = h.summary !== undefined
+    ? `<div class="${h.bottleneck ? 'warn' : 'muted'}">${h.bottleneck ? '<strong>Harness side</strong>: ' : ''}${e(h.summary)}.${h.bottleneck ? ' Treat the latencies as an upper bound.' : ''}</div>`
+    : h.bottleneck
     ? `<div class="warn"><strong>The harness may have been the bottleneck</strong>: ${e(h.reasons.join('; ') || 'see the numbers above')}. Treat the latencies as an upper bound.</div>`
     : h.reasons.length > 0
       ? `<div class="warn">${e(h.reasons.join('; '))}</div>`

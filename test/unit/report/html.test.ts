@@ -104,3 +104,17 @@ describe('renderHtml', () => {
     expect(out).toContain('<div class="value">PASS (partial)</div>');
   });
 });
+
+describe('renderHtml harness verdict', () => {
+  it("shows the self-check's sentence (escaped), the wire bytes and the peak RSS", () => {
+    const r = buildSyntheticReport({ durationSec: 10, fault: null });
+    r.harness = { ...r.harness, bottleneck: false, verdict: 'target', summary: 'the target was the bottleneck: p99 grew 3× <b>', wire: { sentBytes: 1234, receivedBytes: 5678, connections: 9 }, peakRssMb: 151 };
+    const html = renderHtml(r);
+    expect(html).toContain('the target was the bottleneck: p99 grew 3× &lt;b&gt;');
+    expect(html).not.toContain('grew 3× <b>');
+    expect(html).toContain('1234 / 5678, 9');
+    expect(html).toContain('151 MB');
+    r.harness = { ...r.harness, bottleneck: true, verdict: 'pool', summary: "the harness's connection pool was the bottleneck: x" };
+    expect(renderHtml(r)).toContain('<strong>Harness side</strong>: the harness&#39;s connection pool was the bottleneck: x.');
+  });
+});
