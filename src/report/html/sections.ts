@@ -2,7 +2,7 @@
  * The static (non-chart) parts of report.html. Every value from the report goes through
  * {@link escapeHtml}; numbers are formatted here.
  */
-import { verdictOf } from '../console.ts';
+import { loadDurationMs, verdictOf } from '../console.ts';
 import { ENDPOINT_CLASSES, type EndpointClass, type FailureClass, type Report } from '../schema.ts';
 import { presentEndpoints } from './chart-data.ts';
 import { escapeHtml as e } from './escape.ts';
@@ -45,7 +45,8 @@ ${r.scenario.description ? `<p class="desc">${e(r.scenario.description)}</p>` : 
 /** The summary cards; the first one is the verdict. */
 export function cardsHtml(r: Report): string {
   const v = verdictOf(r);
-  const durSec = r.durationMs / 1000;
+  // Per second of load, as the console: wind-down and a warmup are not in the denominator.
+  const durSec = loadDurationMs(r) / 1000;
   const finished = r.flows.completed + r.flows.failed;
   const tokenOrFlow: EndpointClass = r.endpoints.token ? 'token' : 'flow';
   const card = (cls: string, label: string, value: string, sub: string): string =>
