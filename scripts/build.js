@@ -19,6 +19,7 @@ const entryPoints = {
   'idp/child': 'src/idp/child.ts',
   'chaos/fault-child': 'src/chaos/fault-child.ts',
   'chaos/fault-replica': 'src/chaos/fault-replica.ts',
+  'run/thread-child': 'src/run/thread-child.ts',
 };
 
 // Stale chunks from an earlier build would otherwise ship in the package.

@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = bundled ? resolve(here, '..') : here;
 
 /** Entry modules that run in a worker thread or child process. */
-export type EntryModule = 'pkce/worker' | 'pkce/sign-worker' | 'idp/child' | 'chaos/fault-child' | 'chaos/fault-replica';
+export type EntryModule = 'cli/main' | 'run/thread-child' | 'pkce/worker' | 'pkce/sign-worker' | 'idp/child' | 'chaos/fault-child' | 'chaos/fault-replica';
 
 /**
  * Absolute path of an entry module in the current layout (source or bundle).

@@ -32,7 +32,8 @@ export interface FlowBenchResult {
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
-async function naiveRun(target: NaiveTarget, ratePerSec: number, seconds: number): Promise<{ cpuMsPerFlow: number; failed: number }> {
+/** A naive undici driver at a fixed rate (warms an IdP without warming the harness's own flow code). */
+export async function naiveRun(target: NaiveTarget, ratePerSec: number, seconds: number): Promise<{ cpuMsPerFlow: number; failed: number }> {
   const dispatcher = new Agent({ connections: 64 });
   const schedule = new ArrivalSchedule(ratePerSec, [{ durationMs: seconds * 1000, targetRatePerSec: ratePerSec }]);
   let ok = 0;

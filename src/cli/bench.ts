@@ -19,6 +19,9 @@ const harnessBenches = () =>
     import('../bench/keycloak.ts'),
     import('../bench/capacity.ts'),
   ]);
+// Loaded by name (not by position in the list above), so benches added elsewhere do not shift them.
+const startupBench = () => import('../bench/startup.ts');
+const memoryBench = () => import('../bench/memory.ts');
 
 const EXAMPLES = `
 Examples:
@@ -174,13 +177,49 @@ says why in realSkipped.`,
     });
 
   bench
+    .command('startup')
+    .description('start-up tail: flow p99 of the first seconds vs the steady state against a fresh embedded IdP (cold/warm harness, cold/warm IdP)')
+    .option('--rate <n>', 'flows per second', '200')
+    .option('--seconds <s>', 'seconds per run', '10')
+    .option('--no-warm-idp-first', 'skip the cold-harness, warm-IdP variant (then `fresh` is the cold harness)')
+    .option('--prime-flows <n>', 'naive flows sent to a fresh IdP before the idpPrimed variant (0 skips it)', '40')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # idpWarm/fresh/harnessWarm/bothWarm .headVsSteady .idpColdExtraCpuMs, cause, goalMet\n')
+    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; primeFlows: string; json?: boolean }) => {
+      const ratePerSec = integerFlag(flags.rate, '--rate', 1, 5000);
+      const seconds = integerFlag(flags.seconds, '--seconds', 6, 600);
+      const primeFlows = integerFlag(flags.primeFlows, '--prime-flows', 0, 100_000);
+      const { benchStartup } = await startupBench();
+      print(await benchStartup({ ratePerSec, seconds, primeFlows, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
+    });
+
+  bench
+    .command('memory')
+    .description("harness peak RSS at 100/200/400 flows/s (fresh process per run; default vs small V8 young generation), against k6's recorded numbers")
+    .option('--rates <list>', 'comma-separated flows per second', '100,200,400')
+    .option('--seconds <s>', 'seconds per run', '10')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench memory --json   # rates[].default.peakRssMb, rates[].small.peakRssMb, rates[].vsK6Recorded\n')
+    .action(async (flags: { rates: string; seconds: string; json?: boolean }) => {
+      const rates = flags.rates.split(',').map((r) => integerFlag(r.trim(), '--rates', 1, 5000));
+      const seconds = integerFlag(flags.seconds, '--seconds', 1, 600);
+      const { benchMemory } = await memoryBench();
+      print(await benchMemory({ rates, seconds }), flags.json);
+    });
+
+  bench
     .command('all')
     .description('every benchmark in one run (what `npm run bench` prints)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nExample:\n  $ npm run bench    # tokenstorm bench all --json\n')
     .action(async (flags: { json?: boolean }) => {
       const [{ benchFlows }, { benchRecorder }, { benchRawToken }, { benchFaults }, { benchMetrics }, { benchProxy }, , { benchCapacity }] = await harnessBenches();
+      const [{ benchStartup }, { benchMemory }] = await Promise.all([startupBench(), memoryBench()]);
+      // First: the start-up benchmark needs a harness that has not run anything yet.
+      const startup = await benchStartup({});
       const result = {
+        startup,
+        memory: await benchMemory({}),
         verifiers: await runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),

@@ -12,7 +12,12 @@ import { loadReport, parseTolerance } from '../report/compare.ts';
 import { formatSummary } from '../report/console.ts';
 import { createProgress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
-import { type RunOptions, runPlan } from '../run.ts';
+import { join } from 'node:path';
+import { mergeReports } from '../report/merge.ts';
+import type { Report } from '../report/schema.ts';
+import { newRunId, type RunOptions, runPlan } from '../run.ts';
+import { checkThreadable, runThreads } from '../run/threads.ts';
+import { gateAndWrite } from './gate-output.ts';
 import { describePlan } from '../scenario/describe.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { RunPlan } from '../scenario/types.ts';
@@ -32,6 +37,7 @@ export interface RunFlags {
   direct?: boolean;
   workers: string;
   segment?: string;
+  threads?: string;
   metricsPort?: string;
   otlp?: string;
 }
@@ -46,6 +52,7 @@ export function registerRun(program: Command): void {
     .argument('[scenario]', 'scenario file (.ts, .json, .yaml) or a name from scenarios/ (smoke, capacity, token-p95, gameday-*)');
   addRunOptions(cmd)
     .option('--segment <i/N>', 'run only execution segment i of N of the arrival schedule (arrival k goes to segment k mod N; merge the N reports with `tokenstorm merge`)')
+    .option('--threads <n>', 'run the load in N worker threads, each an execution segment (arrival k in thread k mod N), merged into one report; open model, no faults')
     .addHelpText(
       'after',
       `
@@ -56,6 +63,7 @@ Examples:
   $ tokenstorm run gameday-token-latency             # latency toxic on the token endpoint
   $ tokenstorm run my.yaml --issuer http://127.0.0.1:8080/realms/demo --dry-run
   $ tokenstorm run smoke --segment 0/2 --out parts   # this machine runs half the arrivals
+  $ tokenstorm run smoke --threads 2                 # two load threads, one merged report
   $ tokenstorm run gameday-token-latency --metrics-port 9464   # Prometheus scrapes 127.0.0.1:9464/metrics
 
 Exit codes: 0 thresholds met, 1 threshold, check or regression failed, 2 bad usage or input,
@@ -95,6 +103,8 @@ export async function runScenarioCommand(scenario: string | undefined, flags: Ru
   const tolerancePct = parseTolerance(flags.tolerance);
   const workers = integerFlag(flags.workers, '--workers', 1, 256);
   const segment: Segment | undefined = flags.segment === undefined ? undefined : parseSegment(flags.segment);
+  const threads = flags.threads === undefined ? 1 : integerFlag(flags.threads, '--threads', 1, 64);
+  if (threads > 1 && segment) throw new TokenstormError('ERR_USAGE', '--threads splits the schedule itself; it cannot be combined with --segment');
   const metricsPort = flags.metricsPort === undefined ? null : integerFlag(flags.metricsPort, '--metrics-port', 1, 65_535);
   // Every flag is checked before anything runs: a bad --baseline or --out must not cost a run.
   if (flags.otlp) assertLoopbackUrl(flags.otlp, '--otlp');
@@ -130,6 +140,17 @@ export async function runScenarioCommand(scenario: string | undefined, flags: Ru
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   process.on('SIGHUP', onSigint);
+  if (threads > 1) {
+    try {
+      checkThreadable(plan, flags.issuer ?? null);
+      process.exitCode = await runThreadedCli(plan, flags, threads, workers, ac.signal, { baseline, tolerancePct });
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      process.off('SIGHUP', onSigint);
+    }
+    return;
+  }
   const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
   try {
     const options: RunOptions = {
@@ -166,4 +187,31 @@ export async function runScenarioCommand(scenario: string | undefined, flags: Ru
     process.off('SIGTERM', onSigint);
     process.off('SIGHUP', onSigint);
   }
+}
+
+/** `run --threads N`: the threads' reports merged, gated and written like one run's. */
+async function runThreadedCli(
+  plan: RunPlan,
+  flags: RunFlags,
+  threads: number,
+  workers: number,
+  signal: AbortSignal,
+  gate: { baseline: Report | null; tolerancePct: number },
+): Promise<number> {
+  const runId = newRunId();
+  if (!flags.quiet) process.stderr.write(`tokenstorm: ${threads} load threads, each an execution segment of ${plan.name}; one merged report at the end\n`);
+  const { reports, interrupted } = await runThreads(plan, { threads, issuer: flags.issuer ?? null, workers, runId, signal });
+  const { report, thresholdExprs } = mergeReports(
+    reports.map((r, i) => ({ report: r, label: `thread ${i}` })),
+    { runId },
+  );
+  const knee = reports.some((r) => r.knee !== undefined);
+  const code = await gateAndWrite(
+    report,
+    thresholdExprs,
+    { out: join(flags.out, runId), threshold: flags.threshold, tolerance: flags.tolerance, ...(flags.quiet ? { quiet: true } : {}), ...(flags.json ? { json: true } : {}) },
+    gate,
+    { knee },
+  );
+  return interrupted ? 130 : code;
 }

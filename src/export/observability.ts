@@ -4,9 +4,10 @@
  * for, nothing starts and `listener` is null (the recorder keeps its null listener).
  */
 import { fanOut, type RecorderListener } from '../metrics/recorder-listener.ts';
-import { startMetricsServer } from './metrics-server.ts';
-import { startOtlpExporter } from './otlp.ts';
-import { createTokenstormMetrics, type RunInfo } from './prometheus-metrics.ts';
+import type { RunInfo } from './prometheus-metrics.ts';
+
+// prom-client and OpenTelemetry cost ~30 MB of resident memory once loaded (measured with
+// `process.memoryUsage().rss` around their import): loaded only when a run asks for them.
 
 /** Options for {@link startObservability}. */
 export interface ObservabilityOptions {
@@ -48,6 +49,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
   let metricsUrl: string | null = null;
   try {
     if (options.metricsPort !== undefined && options.metricsPort !== null) {
+      const [{ createTokenstormMetrics }, { startMetricsServer }] = await Promise.all([import('./prometheus-metrics.ts'), import('./metrics-server.ts')]);
       const metrics = createTokenstormMetrics(options.info);
       owned.push(() => metrics.close());
       const server = await startMetricsServer({
@@ -61,6 +63,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
       listeners.push(metrics.listener);
     }
     if (options.otlpUrl) {
+      const { startOtlpExporter } = await import('./otlp.ts');
       const otlp = startOtlpExporter({
         url: options.otlpUrl,
         attributes: { 'tokenstorm.scenario': options.info.scenario, ...(options.info.runId ? { 'tokenstorm.run_id': options.info.runId } : {}) },

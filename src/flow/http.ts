@@ -4,9 +4,13 @@
  * issuer and every redirect) stays the IdP's own. Every exchange is timed from the send to the
  * last body byte; socket errors become failure classes from their `code`, never from guesswork.
  */
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { RequestTiming } from '../metrics/request-timing.ts';
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
+
+export type { RequestTiming };
 
 /** Routes a fault can target separately: the front channel (authorize, login, consent, callback) and the token endpoint. */
 export type Route = 'authorize' | 'token';
@@ -37,6 +41,8 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Per route: dial this address instead of the URL's (fault proxies). */
   routes?: Partial<Record<Route, RouteTarget>>;
+  /** Called with the timing split of every exchange that got a response (the recorder's per-endpoint split). */
+  onTiming?: (endpoint: EndpointClass | 'discovery', timing: RequestTiming) => void;
   /** Called after every exchange (`tokenstorm check` prints them as hops); unset in load runs. */
   onExchange?: (endpoint: EndpointClass | 'discovery', req: HttpRequest, outcome: HttpOutcome) => void;
 }
@@ -72,6 +78,60 @@ export interface HttpFailure {
   /** The error message, which for transport errors carries no request data. */
   message: string;
   serviceUs: number;
+}
+
+/** Bytes on the wire for a run (every socket the client opened, headers and bodies both ways). */
+export interface WireBytes {
+  sentBytes: number;
+  receivedBytes: number;
+  /** Connections opened. */
+  connections: number;
+}
+
+/**
+ * Per route: which connections were just opened (their connect times, µs) and every socket's byte
+ * counters. undici writes the request that a new connection was opened for synchronously in the
+ * connect callback's continuation, so the next request written on the route claims the oldest
+ * fresh connect. A request written in between on an idle socket of the same route can take it
+ * instead (an exchange of two attributions, never a lost or doubled connect): entries older than a
+ * second are stale (their request failed) and are dropped.
+ */
+class ConnectLedger {
+  private readonly fresh: Array<{ atMs: number; connectUs: number }> = [];
+  private readonly open = new Set<Socket>();
+  private closedSent = 0;
+  private closedReceived = 0;
+  connections = 0;
+
+  opened(socket: Socket, connectUs: number): void {
+    this.connections++;
+    this.fresh.push({ atMs: performance.now(), connectUs });
+    this.open.add(socket);
+    socket.once('close', () => {
+      this.closedSent += socket.bytesWritten;
+      this.closedReceived += socket.bytesRead;
+      this.open.delete(socket);
+    });
+  }
+
+  /** The connect time of the connection this request is the first on, or -1. */
+  claim(nowMs: number): number {
+    while (this.fresh.length > 0) {
+      const f = this.fresh.shift()!;
+      if (nowMs - f.atMs <= 1000) return f.connectUs;
+    }
+    return -1;
+  }
+
+  bytes(): { sent: number; received: number } {
+    let sent = this.closedSent;
+    let received = this.closedReceived;
+    for (const s of this.open) {
+      sent += s.bytesWritten;
+      received += s.bytesRead;
+    }
+    return { sent, received };
+  }
 }
 
 /** Either a response or a transport failure. */
@@ -139,11 +199,17 @@ export function classifySocketError(err: unknown): { failureClass: FailureClass;
   return { failureClass: SOCKET_CODE_CLASSES[socketCode] ?? 'other', socketCode };
 }
 
-function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefined): buildConnector.connector {
+function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefined, ledger: ConnectLedger): buildConnector.connector {
   const base = buildConnector({ timeout: connectTimeoutMs, keepAlive: true, noDelay: true } as buildConnector.BuildOptions);
-  if (!target) return base;
-  const port = String(target.port);
-  return (opts, cb) => base({ ...opts, hostname: target.host, host: `${target.host}:${port}`, port }, cb);
+  const port = target ? String(target.port) : '';
+  return (opts, cb) => {
+    const t0 = performance.now();
+    const routed = target ? { ...opts, hostname: target.host, host: `${target.host}:${port}`, port } : opts;
+    return base(routed, (err, socket) => {
+      if (!err && socket) ledger.opened(socket as Socket, (performance.now() - t0) * 1000);
+      (cb as (e: Error | null, s: typeof socket | null) => void)(err, socket);
+    });
+  };
 }
 
 /**
@@ -157,6 +223,9 @@ export class HttpClient implements AsyncDisposable {
   private readonly agents: Record<Route, Agent>;
   private readonly requestTimeoutMs: number;
   private readonly onExchange: HttpClientOptions['onExchange'];
+  private readonly ledgers: Record<Route, ConnectLedger> = { authorize: new ConnectLedger(), token: new ConnectLedger() };
+  /** Receives every exchange's timing split; settable so the measured window can point it at its recorder. */
+  onTiming: HttpClientOptions['onTiming'];
 
   private readonly maxBodyBytes: number;
   private readonly maxPageBytes: number;
@@ -168,6 +237,7 @@ export class HttpClient implements AsyncDisposable {
     this.maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
     this.signal = options.signal;
     this.onExchange = options.onExchange;
+    this.onTiming = options.onTiming;
     const make = (route: Route): Agent =>
       new Agent({
         connections: options.connections,
@@ -178,7 +248,7 @@ export class HttpClient implements AsyncDisposable {
         keepAliveTimeout: 30_000,
         // undici retries nothing by default; pipelining stays off so one slow response cannot stall others.
         pipelining: 1,
-        connect: routedConnector(options.connectTimeoutMs, options.routes?.[route]),
+        connect: routedConnector(options.connectTimeoutMs, options.routes?.[route], this.ledgers[route]),
       });
     this.agents = { authorize: make('authorize'), token: make('token') };
   }
@@ -206,8 +276,30 @@ export class HttpClient implements AsyncDisposable {
     });
   }
 
+  /**
+   * Bytes sent and received on every connection this client opened so far (socket counters, so
+   * headers, bodies and TLS framing all count).
+   *
+   * @example
+   * const { sentBytes, receivedBytes } = http.wireBytes();
+   */
+  wireBytes(): WireBytes {
+    let sentBytes = 0;
+    let receivedBytes = 0;
+    let connections = 0;
+    for (const l of Object.values(this.ledgers)) {
+      const b = l.bytes();
+      sentBytes += b.sent;
+      receivedBytes += b.received;
+      connections += l.connections;
+    }
+    return { sentBytes, receivedBytes, connections };
+  }
+
   private dispatch(endpoint: EndpointClass | 'discovery', req: HttpRequest): Promise<HttpOutcome> {
     const dispatcher: Dispatcher = this.agents[routeOf(endpoint)];
+    const ledger = this.ledgers[routeOf(endpoint)];
+    const onTiming = this.onTiming;
     let headers: Readonly<Record<string, string>> = req.headers ?? NO_HEADERS;
     let body: string | null = null;
     if (req.form !== undefined) {
@@ -221,6 +313,10 @@ export class HttpClient implements AsyncDisposable {
     const signals = [this.signal, req.signal].filter((s): s is AbortSignal => s !== undefined);
     return new Promise((resolve) => {
       const t0 = performance.now();
+      // Timestamps of the split (ms); -1 until reached.
+      let tWrite = -1;
+      let tFirstByte = -1;
+      let connectUs = -1;
       let status = 0;
       let resHeaders: HttpResponse['headers'] = {};
       const chunks: Buffer[] = [];
@@ -267,11 +363,15 @@ export class HttpClient implements AsyncDisposable {
           { origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body },
           {
             // undici tells the handler API generations apart by onRequestStart.
+            // …and calls it synchronously just before writing the request on a connected socket.
             onRequestStart(c) {
               controller = c;
               if (pendingAbort) c.abort(pendingAbort);
+              tWrite = performance.now();
+              connectUs = ledger.claim(tWrite);
             },
             onResponseStart(_controller, statusCode, h) {
+              if (tFirstByte < 0) tFirstByte = performance.now();
               status = statusCode;
               resHeaders = h as HttpResponse['headers'];
               // A declared length over the cap is refused before a byte of it is read.
@@ -287,6 +387,18 @@ export class HttpClient implements AsyncDisposable {
             onResponseEnd() {
               if (!finish()) return;
               const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+              if (onTiming && tWrite >= 0 && tFirstByte >= 0) {
+                const tEnd = performance.now();
+                const newConnection = connectUs >= 0;
+                const cUs = newConnection ? connectUs : 0;
+                onTiming(endpoint, {
+                  queuedUs: Math.max(0, (tWrite - t0) * 1000 - cUs),
+                  connectUs: cUs,
+                  newConnection,
+                  waitUs: (tFirstByte - tWrite) * 1000,
+                  receiveUs: (tEnd - tFirstByte) * 1000,
+                });
+              }
               resolve({ ok: true, res: { status, headers: resHeaders, body: text, serviceUs: (performance.now() - t0) * 1000 } });
             },
             onResponseError(_controller, err) {

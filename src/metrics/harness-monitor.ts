@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { HarnessReport } from '../report/schema.ts';
+import { judgeBottleneck } from './bottleneck.ts';
 
 /** Inputs besides the monitor's own readings. */
 export interface HarnessInputs {
@@ -13,11 +14,12 @@ export interface HarnessInputs {
   startedFlows: number;
   idpCpuMicros: number | null;
   verifierPool: HarnessReport['verifierPool'];
+  /** Share of HTTP service time spent queued for a free connection (Recorder.queuedShare); 0 when unknown. */
+  queuedShare?: number;
+  /** From `latencyGrowth(series, liveEndpoint)`; null when too short to tell. */
+  latencyGrowth?: number | null;
 }
 
-// Above these the harness's own timing is suspect.
-const LOOP_P99_LIMIT_MS = 50;
-const CPU_LIMIT_CORES = 0.9;
 // The sampling timer wakes the process this often; at 10 ms it cost ~8 ms of CPU per second on an
 // idle loop, a visible share of the harness's own CPU at low rates.
 const LOOP_RESOLUTION_MS = 20;
@@ -60,23 +62,30 @@ export function startHarnessMonitor(): { stop(): void; finish(inputs: HarnessInp
       };
       const cpuCores = Math.round((cpuMs / wallMs) * 1000) / 1000;
       const idpCpuCores = inputs.idpCpuMicros === null ? null : Math.round((inputs.idpCpuMicros / 1000 / wallMs) * 1000) / 1000;
-      const reasons: string[] = [];
-      if (eventLoopDelayMs.p99 > LOOP_P99_LIMIT_MS) reasons.push(`event-loop delay p99 ${eventLoopDelayMs.p99} ms > ${LOOP_P99_LIMIT_MS} ms`);
-      if (cpuCores > CPU_LIMIT_CORES) reasons.push(`harness used ${cpuCores} cores (> ${CPU_LIMIT_CORES})`);
-      if (inputs.startedFlows > 0 && inputs.lateFlows / inputs.startedFlows > 0.05) {
-        reasons.push(`${inputs.lateFlows} of ${inputs.startedFlows} flows started > 10 ms late`);
-      }
-      if (inputs.verifierPool.waits > 0) reasons.push(`verifier pool ran dry ${inputs.verifierPool.waits} times (inline fallback)`);
+      const judged = judgeBottleneck({
+        loopP99Ms: eventLoopDelayMs.p99,
+        harnessCpuCores: cpuCores,
+        startedFlows: inputs.startedFlows,
+        lateFlows: inputs.lateFlows,
+        droppedFlows: inputs.droppedFlows,
+        queuedShare: inputs.queuedShare ?? 0,
+        latencyGrowth: inputs.latencyGrowth ?? null,
+        targetCpuCores: idpCpuCores,
+        verifierPoolWaits: inputs.verifierPool.waits,
+      });
       return {
         eventLoopDelayMs,
         cpuCores,
         cpuMsPerFlow: inputs.completedFlows > 0 ? Math.round((cpuMs / inputs.completedFlows) * 1000) / 1000 : null,
         idpCpuCores,
-        // Pool waits are reported but are not a bottleneck by themselves (the fallback is inline).
-        bottleneck: reasons.some((r) => !r.startsWith('verifier pool')),
-        reasons,
+        bottleneck: judged.harnessSide,
+        reasons: judged.reasons,
+        verdict: judged.verdict,
+        summary: judged.summary,
         verifierPool: inputs.verifierPool,
         node: process.version,
+        // Peak resident set of this process so far (all threads: the verifier pool included), MB.
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
     },
   };

@@ -55,22 +55,28 @@ export function meanUs(h: Histogram): number {
   return totalValue / total;
 }
 
-/** Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. */
+/**
+ * Percentiles in ms (3 decimals) of a µs histogram; all zero when empty. A percentile is the
+ * highest value of its HDR bucket, which can lie above the largest value actually recorded: every
+ * figure is capped at the recorded max (and floored at the recorded min), so p99 never prints above max.
+ */
 export function summarize(h: Histogram): LatencySummary {
-  if (h.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  if (h.totalCount === 0) return { min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   // HDR reports a percentile as the highest value equivalent to its bucket, which can lie above
   // the exact maximum recorded (seen on a busy machine: p99 2490.367 ms, max 2490.002 ms); no
-  // percentile can exceed the maximum, so it is capped there.
+  // percentile can exceed the maximum (or go below the minimum), so it is capped there.
   const maxUs = h.maxValue;
-  const at = (p: number): number => round3(Math.min(h.getValueAtPercentile(p), maxUs) / 1000);
+  const minUs = h.minNonZeroValue;
+  const at = (p: number): number => round3(Math.max(minUs, Math.min(maxUs, h.getValueAtPercentile(p))) / 1000);
   return {
+    min: round3(minUs / 1000),
     p50: at(50),
     p90: at(90),
     p95: at(95),
     p99: at(99),
     p999: at(99.9),
-    max: round3(maxUs / 1000),
-    mean: round3(meanUs(h) / 1000),
+    max: round3(h.maxValue / 1000),
+    mean: round3(Math.max(minUs, Math.min(maxUs, meanUs(h))) / 1000),
   };
 }
 

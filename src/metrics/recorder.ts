@@ -17,6 +17,8 @@ import { redactEvidence } from './redact.ts';
 import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from './hdr.ts';
 import { FailureSamples, type FlowTrace } from './failure-samples.ts';
 import type { RecorderListener, RequestSpan } from './recorder-listener.ts';
+import type { RequestTiming } from './request-timing.ts';
+import { addSplit, newSplit, recordSplit, type SplitStats, splitReport } from './split-stats.ts';
 
 export type { FlowTrace };
 
@@ -25,7 +27,10 @@ interface EndpointStats {
   service: Histogram;
   count: number;
   errors: number;
+  /** The timing split (null until the endpoint's first timed HTTP exchange; `flow` never has one). */
+  split: SplitStats | null;
 }
+
 
 interface FlowCounts {
   started: number;
@@ -85,12 +90,19 @@ export interface RecorderOptions {
   evidencePerClass?: number;
   /** Failed-flow samples (with trace ids) kept per failure class. */
   samplesPerClass?: number;
+  /**
+   * Name of the first phase (default 'baseline'). A run with a warmup starts in phase 'warmup' and
+   * lists it in `excludedPhases`.
+   */
+  initialPhase?: string;
+  /** Phases reported on their own but left out of the run's totals (flows, endpoints, failures). */
+  excludedPhases?: readonly string[];
 }
 
 const MAX_EVIDENCE_TOTAL = 100;
 
 function newEndpointStats(): EndpointStats {
-  return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0 };
+  return { latency: createHistogram(), service: createHistogram(), count: 0, errors: 0, split: null };
 }
 
 function bump<K>(m: Map<K, number>, k: K, n = 1): void {
@@ -105,6 +117,7 @@ function endpointReport(s: EndpointStats): EndpointReport {
     serviceMs: summarize(s.service),
     hdr: encodeHistogram(s.latency),
     serviceHdr: encodeHistogram(s.service),
+    ...(s.split ? splitReport(s.split) : {}),
   };
 }
 
@@ -129,6 +142,13 @@ export class Recorder {
   private totalErrors = 0;
   private readonly samples: FailureSamples;
   private flowsNumbered = 0;
+  private readonly excluded: Set<string>;
+  /** Flows counted in excluded phases (warmup), taken off the run's totals at the end. */
+  private readonly excludedFlows: FlowCounts & { late: number } = { started: 0, completed: 0, failed: 0, dropped: 0, late: 0 };
+  /** The last excluded phase that has ended: flows started in it are its, wherever they end. */
+  private lastExcluded: PhaseState | null = null;
+  private queuedUsTotal = 0;
+  private serviceUsTotal = 0;
   /** Live consumer (metrics, spans); null costs one test per event. */
   private listener: RecorderListener | null = null;
 
@@ -146,7 +166,8 @@ export class Recorder {
     this.liveEndpoint = options.liveEndpoint ?? 'flow';
     this.evidencePerClass = options.evidencePerClass ?? 5;
     this.samples = new FailureSamples(options.samplesPerClass ?? 10);
-    this.current = this.newPhase('baseline', [], 0);
+    this.excluded = new Set(options.excludedPhases ?? []);
+    this.current = this.newPhase(options.initialPhase ?? 'baseline', [], 0);
   }
 
   private newPhase(name: string, faults: string[], startMs: number): PhaseState {
@@ -173,6 +194,7 @@ export class Recorder {
     this.current.endMs = nowMs;
     // A phase that saw nothing and lasted no time (two boundaries at once) is not worth a row.
     const c = this.current;
+    if (this.excluded.has(c.name)) this.lastExcluded = c;
     if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
     this.current = this.newPhase(name, faults, nowMs);
     this.listener?.phase(name, faults);
@@ -285,6 +307,28 @@ export class Recorder {
     this.listener?.exchange(endpoint, serviceUs, latencyUs, ok);
   }
 
+  /**
+   * The timing split of one HTTP exchange (from the client's `onTiming`), into the endpoint's
+   * queued / connect / wait histograms. Connect time is recorded only for exchanges that opened a
+   * connection, so `connectMs.count` is the number of connections opened.
+   *
+   * @example
+   * http.onTiming = (endpoint, t) => recorder.timing(endpoint, t);
+   */
+  timing(endpoint: EndpointClass | 'discovery', t: RequestTiming): void {
+    if (this.finished || endpoint === 'discovery') return;
+    const s = this.stats(endpoint);
+    s.split ??= newSplit();
+    recordSplit(s.split, t);
+    this.queuedUsTotal += t.queuedUs;
+    this.serviceUsTotal += t.queuedUs + t.connectUs + t.waitUs + t.receiveUs;
+  }
+
+  /** Sum of the pool's queueing over the sum of service time, over all timed exchanges (0 when none). */
+  get queuedShare(): number {
+    return this.serviceUsTotal > 0 ? this.queuedUsTotal / this.serviceUsTotal : 0;
+  }
+
   /** A flow (or token exchange) started; `lateMs` = how far behind its intended time. */
   flowStarted(lateMs = 0): void {
     if (this.finished) return;
@@ -292,8 +336,13 @@ export class Recorder {
     this.flows.started++;
     this.current.flows.started++;
     this.secCounts.started++;
+    const excluded = this.excluded.has(this.current.name);
+    if (excluded) this.excludedFlows.started++;
     // Below 10 ms behind schedule is timer granularity, not the harness falling behind.
-    if (lateMs > 10) this.flows.late++;
+    if (lateMs > 10) {
+      this.flows.late++;
+      if (excluded) this.excludedFlows.late++;
+    }
     this.listener?.flowStarted(lateMs > 10);
   }
 
@@ -303,6 +352,7 @@ export class Recorder {
     this.roll(this.now());
     this.flows.dropped++;
     this.current.flows.dropped++;
+    if (this.excluded.has(this.current.name)) this.excludedFlows.dropped++;
     this.secCounts.dropped++;
     this.listener?.flowDropped();
   }
@@ -310,15 +360,35 @@ export class Recorder {
   /** A flow ended; records the `flow` endpoint too. */
   flowEnded(ok: boolean, latencyUs: number, serviceUs: number): void {
     if (this.finished) return;
-    this.exchange('flow', serviceUs, latencyUs, ok);
+    // A flow intended during a warmup belongs to the warmup even when it ends after it, so the
+    // totals never count an end without its start.
+    const nowMs = this.now();
+    const w = this.lastExcluded;
+    const ofWarmup = w !== null && w !== this.current && nowMs - latencyUs / 1000 < w.endMs;
+    const phase = ofWarmup ? w : this.current;
+    if (ofWarmup) {
+      this.roll(nowMs);
+      const st = phase.endpoints.get('flow') ?? newEndpointStats();
+      phase.endpoints.set('flow', st);
+      recordUs(st.latency, latencyUs);
+      recordUs(st.service, serviceUs);
+      st.count++;
+      if (!ok) st.errors++;
+      this.listener?.exchange('flow', serviceUs, latencyUs, ok);
+    } else {
+      this.exchange('flow', serviceUs, latencyUs, ok);
+    }
+    const excluded = this.excluded.has(phase.name);
     if (ok) {
       this.flows.completed++;
-      this.current.flows.completed++;
+      phase.flows.completed++;
       this.secCounts.completed++;
+      if (excluded) this.excludedFlows.completed++;
     } else {
       this.flows.failed++;
-      this.current.flows.failed++;
+      phase.flows.failed++;
       this.secCounts.failed++;
+      if (excluded) this.excludedFlows.failed++;
     }
     this.listener?.flowEnded(ok);
   }
@@ -376,8 +446,10 @@ export class Recorder {
     const failures = new Map<FailureClass, number>();
     const phases: PhaseReport[] = this.phases.map((p) => {
       const endpoints: PhaseReport['endpoints'] = {};
+      const inTotals = !this.excluded.has(p.name);
       for (const [cls, s] of p.endpoints) {
         endpoints[cls] = endpointReport(s);
+        if (!inTotals) continue;
         let t = total.get(cls);
         if (!t) {
           t = newEndpointStats();
@@ -385,10 +457,14 @@ export class Recorder {
         }
         t.latency.add(s.latency);
         t.service.add(s.service);
+        if (s.split) {
+          t.split ??= newSplit();
+          addSplit(t.split, s.split);
+        }
         t.count += s.count;
         t.errors += s.errors;
       }
-      for (const [cls, n] of p.failures) bump(failures, cls, n);
+      if (inTotals) for (const [cls, n] of p.failures) bump(failures, cls, n);
       return {
         name: p.name,
         startMs: Math.round(p.startMs),
@@ -401,8 +477,15 @@ export class Recorder {
     });
     const endpoints: RecorderResult['endpoints'] = {};
     for (const [cls, s] of total) endpoints[cls] = endpointReport(s);
+    const x = this.excludedFlows;
     return {
-      flows: { ...this.flows },
+      flows: {
+        started: this.flows.started - x.started,
+        completed: this.flows.completed - x.completed,
+        failed: this.flows.failed - x.failed,
+        dropped: this.flows.dropped - x.dropped,
+        late: this.flows.late - x.late,
+      },
       endpoints,
       failures: Object.fromEntries(failures),
       failureEvidence: [...this.evidence],

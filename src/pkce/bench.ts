@@ -32,6 +32,15 @@ export interface VerifierBenchResult {
   poolPairsPerSec: number;
   poolVsNaive: number;
   batchedVsNaive: number;
+  /**
+   * Pairs one worker produces per second of its own run time (batch size ÷ mean batch run time):
+   * what a worker core delivers when it has a core to itself, so the figure carries to larger
+   * machines (× workers), unlike `poolPairsPerSec`, which on a small machine is capped by the
+   * consumer and the workers sharing cores.
+   */
+  poolPairsPerSecPerWorker: number;
+  /** poolPairsPerSec ÷ workers: what each worker delivered in this run, shared cores included. */
+  poolPairsPerSecPerWorkerWall: number;
   /** Consumer time per pair served from the pool's ring (chunks without waits). */
   consumerNsPerPair: number;
   /** Consumer time per pair over the whole pool run, inline generation on waits included. */
@@ -162,6 +171,8 @@ export async function runVerifierBench(opts: VerifierBenchOptions = {}): Promise
     poolPairsPerSec: round(poolRate),
     poolVsNaive: round(poolRate / naiveRate, 2),
     batchedVsNaive: round(perSec(batched) / naiveRate, 2),
+    poolPairsPerSecPerWorker: stats.workerRunMs.mean > 0 ? round((batchSize * 1000) / stats.workerRunMs.mean) : 0,
+    poolPairsPerSecPerWorkerWall: round(poolRate / workers),
     consumerNsPerPair: round(clean, 1),
     consumerNsPerPairAllIn: round((pooled.busyMs * 1e6) / pooled.pairs, 1),
     poolTaken: stats.taken,

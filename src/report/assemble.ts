@@ -98,6 +98,7 @@ export function assembleReport(input: AssemblyInput): Assembled {
     target: input.target,
     load: {
       model: plan.model,
+      ...(plan.warmupMs ? { warmupMs: plan.warmupMs } : {}),
       stages: plan.stages.map((s) => ({
         durationMs: s.durationMs,
         ...(s.targetRatePerSec !== undefined ? { targetRatePerSec: s.targetRatePerSec } : {}),

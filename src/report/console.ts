@@ -15,6 +15,20 @@ export interface ReportPaths {
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const sec = (xMs: number): string => `${(xMs / 1000).toFixed(1)} s`;
 const num = (x: number | null): string => (x === null ? 'n/a' : String(Math.round(x * 1000) / 1000));
+const bytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+
+/**
+ * How long load was offered: the stages' total, or the measured window when the run stopped early.
+ *
+ * @example
+ * loadDurationMs(report); // 5000 for a 5 s stage, even when the last flows finished at 5.2 s (a warmup is not counted)
+ */
+export function loadDurationMs(report: Report): number {
+  const planned = report.load.stages.reduce((sum, s) => sum + s.durationMs, 0);
+  const ran = planned > 0 ? Math.min(planned, report.durationMs) : report.durationMs;
+  // The totals leave the warmup out, so the rates do too.
+  return Math.max(0, ran - (report.load.warmupMs ?? 0));
+}
 /** Report text can carry user input: no terminal escape sequences reach the console. */
 // Target-supplied text (threshold names, harness reasons) never drives the terminal.
 const clean = (s: string): string => stripControl(String(s), '?');
@@ -84,21 +98,45 @@ function searchLines(report: Report): string[] {
  */
 export function formatSummary(report: Report, paths?: ReportPaths): string {
   const out: string[] = [];
-  const durSec = report.durationMs / 1000;
   const f = report.flows;
   out.push(
     `tokenstorm: ${clean(report.scenario.name)} (${report.scenario.model} model, ${report.scenario.mode} mode) ${sec(report.durationMs)}${report.partial ? '  [PARTIAL: stopped early]' : ''}`,
   );
-  const rate = durSec > 0 ? f.completed / durSec : 0;
+  // Rates are per second of load (the stages' length), not of wall time: waiting for the last
+  // flows to finish (wind-down) is not load, and 5/s for 5 s must print 5.0/s.
+  const loadSec = loadDurationMs(report) / 1000;
+  const perSec = (n: number): string => (loadSec > 0 ? (n / loadSec).toFixed(1) : '0.0');
+  out.push(`flows      started ${f.started}  completed ${f.completed}  failed ${f.failed}  dropped ${f.dropped}  ${perSec(f.completed)} completed/s`);
+  const offered = f.started + f.dropped;
+  const peak = report.series.reduce((m, p) => Math.max(m, p.inFlight), 0);
   out.push(
-    `flows      started ${f.started}  completed ${f.completed}  failed ${f.failed}  dropped ${f.dropped}  ${rate.toFixed(1)} completed/s`,
+    `schedule   late starts ${f.late ?? 0}  drop rate ${offered > 0 ? ((f.dropped / offered) * 100).toFixed(1) : '0.0'}%  peak in flight ${peak}`,
   );
-  const rows: string[][] = [['endpoint', 'count', 'errors', 'p50', 'p95', 'p99', 'max (ms)']];
+  let requests = 0;
+  for (const c of ENDPOINT_CLASSES) if (c !== 'flow') requests += report.endpoints[c]?.count ?? 0;
+  const wire = report.harness.wire;
+  out.push(
+    `http       ${requests} requests  ${perSec(requests)}/s${wire ? `  sent ${bytes(wire.sentBytes)}  received ${bytes(wire.receivedBytes)}  ${wire.connections} connections opened` : ''}`,
+  );
+  // latency = from the intended start (coordinated-omission corrected); service = from the actual send.
+  const rows: string[][] = [['endpoint', 'count', 'errors', 'min', 'mean', 'p50', 'p95', 'p99', 'max', 'service p99', 'queued p99 (ms)']];
   for (const c of ENDPOINT_CLASSES) {
     const e = report.endpoints[c];
     if (!e || e.count === 0) continue;
     const l = e.latencyMs;
-    rows.push([c, String(e.count), String(e.errors), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)]);
+    rows.push([
+      c,
+      String(e.count),
+      String(e.errors),
+      ms(l.min ?? 0),
+      ms(l.mean),
+      ms(l.p50),
+      ms(l.p95),
+      ms(l.p99),
+      ms(l.max),
+      ms(e.serviceMs.p99),
+      e.queuedMs ? ms(e.queuedMs.p99) : '-',
+    ]);
   }
   if (rows.length > 1) out.push(...table(rows, '  '));
   const failures = (Object.entries(report.failures) as Array<[FailureClass, number]>)
@@ -144,7 +182,11 @@ export function formatSummary(report: Report, paths?: ReportPaths): string {
     out.push(`burn rate  ${text.join(', ')} (error rate ÷ SLO ${num(report.slo?.errorRate ?? null)})`);
   }
   const h = report.harness;
-  if (h.bottleneck) out.push(`harness    WARNING: the harness may have been the bottleneck: ${clean(h.reasons.join('; ')) || 'see report'}`);
+  if (h.verdict !== undefined && h.summary !== undefined) {
+    out.push(`harness    ${h.bottleneck ? 'WARNING: ' : ''}${clean(h.summary)}`);
+    const rest = h.reasons.filter((r) => !h.summary!.includes(r));
+    if (rest.length > 0) out.push(`harness    note: ${clean(rest.join('; '))}`);
+  } else if (h.bottleneck) out.push(`harness    WARNING: the harness may have been the bottleneck: ${clean(h.reasons.join('; ')) || 'see report'}`);
   else if (h.reasons.length > 0) out.push(`harness    note: ${clean(h.reasons.join('; '))}`);
   if (f.dropped > 0) out.push(`harness    ${f.dropped} flows dropped: no free slot at their scheduled start`);
   if (paths) out.push(`reports    ${paths.json}`, `           ${paths.html}`, `           ${paths.junit}`);

@@ -52,14 +52,27 @@ class EndpointSum {
   errors = 0;
   readonly latency = new HistogramSum();
   readonly service = new HistogramSum();
+  /** The timing split, when every part had one (a part without it would make the sum a lie). */
+  private split: { queued: HistogramSum; connect: HistogramSum; wait: HistogramSum } | null = null;
+  private parts = 0;
+  private partsWithSplit = 0;
   add(e: EndpointReport, where: string): void {
     if (!Number.isFinite(e.count) || !Number.isFinite(e.errors ?? 0)) throw new TokenstormError('ERR_REPORT_INVALID', `${where}: count and errors must be numbers`);
     this.count += e.count;
     this.errors += e.errors ?? 0;
     this.latency.add(e.hdr, `${where}.hdr`);
     if (typeof e.serviceHdr === 'string') this.service.add(e.serviceHdr, `${where}.serviceHdr`);
+    this.parts++;
+    if (typeof e.queuedHdr === 'string' && typeof e.connectHdr === 'string' && typeof e.waitHdr === 'string') {
+      this.partsWithSplit++;
+      this.split ??= { queued: new HistogramSum(), connect: new HistogramSum(), wait: new HistogramSum() };
+      this.split.queued.add(e.queuedHdr, `${where}.queuedHdr`);
+      this.split.connect.add(e.connectHdr, `${where}.connectHdr`);
+      this.split.wait.add(e.waitHdr, `${where}.waitHdr`);
+    }
   }
   report(): EndpointReport {
+    const split = this.split && this.partsWithSplit === this.parts ? this.split : null;
     return {
       count: this.count,
       errors: this.errors,
@@ -67,6 +80,16 @@ class EndpointSum {
       serviceMs: summarize(this.service.histogram),
       hdr: encodeHistogram(this.latency.histogram),
       serviceHdr: encodeHistogram(this.service.histogram),
+      ...(split
+        ? {
+            queuedMs: summarize(split.queued.histogram),
+            connectMs: { ...summarize(split.connect.histogram), count: split.connect.histogram.totalCount },
+            waitMs: summarize(split.wait.histogram),
+            queuedHdr: encodeHistogram(split.queued.histogram),
+            connectHdr: encodeHistogram(split.connect.histogram),
+            waitHdr: encodeHistogram(split.wait.histogram),
+          }
+        : {}),
     };
   }
 }
@@ -202,6 +225,17 @@ function mergeHarness(parts: Report[]): HarnessReport {
       waits: parts.reduce((n, r) => n + r.harness.verifierPool.waits, 0),
     },
     node: h0.node,
+    // Each part's own verdict and summary stay in segments[]; the merged one sums what adds up.
+    ...(parts.every((r) => r.harness.wire !== undefined)
+      ? {
+          wire: {
+            sentBytes: parts.reduce((n, r) => n + r.harness.wire!.sentBytes, 0),
+            receivedBytes: parts.reduce((n, r) => n + r.harness.wire!.receivedBytes, 0),
+            connections: parts.reduce((n, r) => n + r.harness.wire!.connections, 0),
+          },
+        }
+      : {}),
+    ...(parts.every((r) => r.harness.peakRssMb !== undefined) ? { peakRssMb: Math.max(...parts.map((r) => r.harness.peakRssMb!)) } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 /** Percentiles of one distribution, in ms. */
 export interface LatencySummary {
+  /** Smallest recorded value (absent in reports written before it was added). */
+  min?: number;
   p50: number;
   p90: number;
   p95: number;
@@ -64,6 +66,19 @@ export interface EndpointReport {
   hdr: string;
   /** Compressed base64 HDR histogram of `serviceMs`, µs. */
   serviceHdr: string;
+  /**
+   * The timing split of HTTP endpoints (absent for `flow`), k6-style: `queuedMs` = waiting for a
+   * free connection in the harness's pool (dispatch to write, minus connect); `connectMs` = TCP
+   * connect of the connections opened (`count` = connections opened); `waitMs` = write to first
+   * response byte (the target's time). `serviceMs` ≈ queued + connect + wait + receive.
+   */
+  queuedMs?: LatencySummary;
+  connectMs?: LatencySummary & { count: number };
+  waitMs?: LatencySummary;
+  /** Compressed base64 HDR histograms (µs, 2 significant digits) of the split. Mergeable. */
+  queuedHdr?: string;
+  connectHdr?: string;
+  waitHdr?: string;
 }
 
 /** Evidence kept for the `other` class (first examples only). */
@@ -176,9 +191,17 @@ export interface HarnessReport {
   cpuMsPerFlow: number | null;
   /** Embedded IdP CPU cores, when it ran here. */
   idpCpuCores: number | null;
-  /** True when the harness, not the target, was likely the bottleneck. */
+  /** True when the harness side (its loop, CPU, timer or connection pool), not the target, was likely the bottleneck. */
   bottleneck: boolean;
   reasons: string[];
+  /** The self-check's verdict (metrics/bottleneck.ts): harness, pool (the harness's connection pool), target or none. */
+  verdict?: 'harness' | 'pool' | 'target' | 'none';
+  /** Peak resident set size of the harness process (all its threads) up to the end of the load, MB. */
+  peakRssMb?: number;
+  /** The harness's traffic in the measured window: bytes on every socket (headers and bodies) and connections opened. */
+  wire?: { sentBytes: number; receivedBytes: number; connections: number };
+  /** One sentence: "the target was the bottleneck: …", "the harness's connection pool was the bottleneck: …". */
+  summary?: string;
   verifierPool: { workers: number; taken: number; waits: number };
   /** Client assertions and DPoP proofs signed ahead of time on a worker: taken, and how often none was ready (signed inline). */
   signing?: { taken: number; waits: number; stale: number };
@@ -347,8 +370,10 @@ export interface Report {
   /** True when the run stopped early (SIGINT, crash); the report covers what was recorded. */
   partial: boolean;
   target: { kind: ReportTargetKind; issuer: string; clientId: string; faults: 'none' | 'embedded' | 'toxiproxy' };
+  /** `warmupMs`: the first stage is a warmup (phase `warmup`), left out of the totals and thresholds. */
   load: {
     model: 'open' | 'closed';
+    warmupMs?: number;
     stages: Array<{ durationMs: number; targetRatePerSec?: number; vus?: number }>;
     /** The capacity search's settings, when the run searched (`stages` is then empty). */
     search?: { startRatePerSec: number; growth: number; stepDurationMs: number; settleMs: number; minSamples: number; resolutionPct: number; maxRatePerSec: number };

@@ -11,6 +11,7 @@ import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from '../flow/http.ts';
 import type { FlowContext, FlowObserver } from '../flow/pkce-flow.ts';
 import type { FlowTarget } from '../flow/target.ts';
+import { latencyGrowth } from '../metrics/bottleneck.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
 import { LivenessWatch } from '../metrics/liveness.ts';
 import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
@@ -27,6 +28,9 @@ import { driveSearch, type SearchOutcome } from '../load/search-executor.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
 import { type ProbeMixRun, startProbeMix } from './probe-mix.ts';
 import type { Workload } from '../load/workloads/types.ts';
+
+/** Name of the phase a scenario's `load.warmup` is reported as. */
+export const WARMUP_PHASE = 'warmup';
 
 /** Live numbers for progress output. */
 export interface LoadProgress {
@@ -124,20 +128,36 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let monitor: ReturnType<typeof startHarnessMonitor> | null = null;
   let timeline: ReturnType<typeof startTimeline> | null = null;
   let ticker: NodeJS.Timeout | null = null;
+  let warmupTimer: NodeJS.Timeout | null = null;
   let targetCpu0: number | null = null;
   let probeMix: ProbeMixRun | null = null;
   let endedAt = performance.now();
   let search: SearchOutcome | null = null;
+  let wire0: ReturnType<HttpClient['wireBytes']> | null = null;
   try {
     await workload.prepare(abort.signal);
     if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
+    wire0 = input.http.wireBytes();
     t0 = performance.now();
     // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
-    const live = new Recorder({ now: () => performance.now() - t0, inFlight: () => inFlight.count, liveEndpoint: workload.liveEndpoint });
+    const warmupMs = plan.warmupMs ?? 0;
+    const live = new Recorder({
+      now: () => performance.now() - t0,
+      inFlight: () => inFlight.count,
+      liveEndpoint: workload.liveEndpoint,
+      // The warmup is its own phase, left out of the totals (and so of the thresholds).
+      ...(warmupMs > 0 ? { initialPhase: WARMUP_PHASE, excludedPhases: [WARMUP_PHASE] } : {}),
+    });
+    if (warmupMs > 0) {
+      // Set before the fault timeline's timers, so a fault at the warmup's end begins its phase after this one.
+      warmupTimer = setTimeout(() => live.beginPhase('baseline', []), warmupMs);
+      warmupTimer.unref();
+    }
     recorder = live;
     ctx.recorder = live;
+    input.http.onTiming = (endpoint, timing) => live.timing(endpoint, timing);
     live.listen(input.listener ?? null);
     // A search step and a fault phase can be active at once: the recorder phase names both.
     const phase = { step: '', fault: '', faults: [] as string[] };
@@ -174,10 +194,12 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   endedAt = performance.now();
   workload.windDown();
   if (ticker) clearInterval(ticker);
+  if (warmupTimer) clearTimeout(warmupTimer);
   input.progress?.stop();
   if (timeline) await timeline.stop().catch(() => undefined);
   const targetCpu1 = targetCpu0 === null ? null : await target.cpuMicros();
   const result = recorder?.finish() ?? null;
+  input.http.onTiming = undefined;
   const poolStats = pool.stats();
   const harness =
     result && monitor
@@ -188,8 +210,18 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
           startedFlows: result.flows.started,
           idpCpuMicros: targetCpu0 !== null && targetCpu1 !== null ? targetCpu1 - targetCpu0 : null,
           verifierPool: { workers: poolStats.workers, taken: poolStats.taken, waits: poolStats.waits },
+          queuedShare: recorder?.queuedShare ?? 0,
+          latencyGrowth: latencyGrowth(result.series, workload.liveEndpoint),
         })
       : null;
+  if (harness && wire0) {
+    const wire1 = input.http.wireBytes();
+    harness.wire = {
+      sentBytes: wire1.sentBytes - wire0.sentBytes,
+      receivedBytes: wire1.receivedBytes - wire0.receivedBytes,
+      connections: wire1.connections - wire0.connections,
+    };
+  }
   const signingStats = input.signing?.stats();
   if (harness && signingStats && signingStats.taken > 0) harness.signing = signingStats;
   return {

@@ -60,6 +60,9 @@ export function describePlan(plan: RunPlan): string {
   const stageCount = `${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}`;
   if (plan.search) lines.push(...searchWords(plan.search, unit, modelWords, plan.totalDurationMs));
   else lines.push(`Load: ${modelWords}, ${stageCount}, ${formatDuration(plan.totalDurationMs)} total`);
+  if (plan.warmupMs) {
+    lines.push(`  warmup: the first ${formatDuration(plan.warmupMs)} (stage 1) is phase 'warmup', left out of the totals and the thresholds`);
+  }
   let startMs = 0;
   let fromRate = plan.startRatePerSec;
   plan.stages.forEach((s, i) => {

@@ -270,6 +270,12 @@ export interface RunPlan {
   file: string | null;
   mode: RunMode;
   model: 'open' | 'closed';
+  /**
+   * `load.warmup`: this long at the start is excluded from the totals and the thresholds and
+   * reported as its own phase `warmup`. When set, `stages[0]` is the warmup stage (the first
+   * stage's starting load), `totalDurationMs` includes it and fault times are in the run's clock.
+   */
+  warmupMs?: number;
   /** Open model: rate stages (a constant rate is one stage with start = target). Closed: vus stages. */
   stages: Stage[];
   /** Open model: rate at t=0 (ramps start from here). */

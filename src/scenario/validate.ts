@@ -37,6 +37,7 @@ const LOAD_KEYS = [
   'maxBodyBytes',
   'maxPageBytes',
   'search',
+  'warmup',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -140,16 +141,19 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   const expectFailures = readExpectFailures(root.expectFailures, p);
   const probes = validateProbes(root.probes, p);
   if (load === null) return null;
+  // A warmup runs before the stages at their starting load; fault times stay relative to the end
+  // of the warmup (the scenario's clock), so they are shifted into the run's clock here.
+  const warm = withWarmup(load, faults);
   return {
     name,
     description,
     file,
     mode,
-    ...load,
+    ...warm.load,
     codeBank,
     refresh,
     target,
-    faults,
+    faults: warm.faults,
     slo,
     thresholds,
     expectFailures,
@@ -157,8 +161,23 @@ function buildPlan(input: unknown, file: string | null, p: Problems): RunPlan | 
   };
 }
 
+function withWarmup(load: LoadPlan, faults: RunPlan['faults']): { load: LoadPlan; faults: RunPlan['faults'] } {
+  const warmupMs = load.warmupMs ?? 0;
+  if (warmupMs <= 0) return { load, faults };
+  const first = load.stages[0]!;
+  const open = load.model === 'open';
+  // Open: the rate the stages start at (a ramp from 0 warms at its first target instead: 0/s warms nothing).
+  const warmRate = load.startRatePerSec > 0 ? load.startRatePerSec : (first.targetRatePerSec ?? 0);
+  const stage: Stage = open ? { durationMs: warmupMs, targetRatePerSec: warmRate } : { durationMs: warmupMs, vus: first.vus ?? 0 };
+  return {
+    load: { ...load, stages: [stage, ...load.stages], startRatePerSec: open ? warmRate : 0, totalDurationMs: load.totalDurationMs + warmupMs },
+    faults: faults.map((f) => ({ ...f, atMs: f.atMs + warmupMs })),
+  };
+}
+
 type LoadPlan = Pick<
   RunPlan,
+  | 'warmupMs'
   | 'model'
   | 'stages'
   | 'startRatePerSec'
@@ -188,6 +207,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
   const durationMs = dur(load, 'duration', 'load', { positive: true, maxMs: LIMITS.durationMs }, p);
   const startRate = num(load, 'startRatePerSec', 'load', { min: 0, max: LIMITS.ratePerSec }, p);
   const bytes = { integer: true, min: LIMITS.bodyBytes.min, max: LIMITS.bodyBytes.max };
+  const warmupMs = dur(load, 'warmup', 'load', { positive: true, maxMs: LIMITS.durationMs }, p);
   const bounds = {
     maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1, max: LIMITS.maxInFlight }, p) ?? DEFAULTS.maxInFlight,
     maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1, max: LIMITS.maxFlows }, p) ?? null,
@@ -240,7 +260,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
     p.push(`load.stages last ${formatDuration(totalDurationMs)} in all; at most ${formatDuration(LIMITS.durationMs)} is allowed`);
     return null;
   }
-  return { model, stages, startRatePerSec, totalDurationMs, search: null, ...bounds };
+  return { model, stages, startRatePerSec, totalDurationMs, search: null, ...(warmupMs !== undefined ? { warmupMs } : {}), ...bounds };
 }
 
 function readStages(v: unknown, open: boolean, p: Problems): Stage[] {

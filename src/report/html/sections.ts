@@ -4,7 +4,7 @@
  * be a number when formatted: a report.json read back is input, and a string where a number
  * belongs is rendered as text, never as markup.
  */
-import { verdictOf } from '../console.ts';
+import { loadDurationMs, verdictOf } from '../console.ts';
 import { ENDPOINT_CLASSES, type EndpointClass, type FailureClass, type Report } from '../schema.ts';
 import { presentEndpoints } from './chart-data.ts';
 import { escapeHtml as e } from './escape.ts';
@@ -65,7 +65,8 @@ ${r.scenario.description ? `<p class="desc">${e(r.scenario.description)}</p>` : 
 /** The summary cards; the first one is the verdict. */
 export function cardsHtml(r: Report): string {
   const v = verdictOf(r);
-  const durSec = n(r.durationMs) / 1000;
+  // Per second of load, as the console: wind-down and a warmup are not in the denominator.
+  const durSec = n(loadDurationMs(r)) / 1000;
   const finished = n(r.flows.completed) + n(r.flows.failed);
   const tokenOrFlow: EndpointClass = r.endpoints.token ? 'token' : 'flow';
   const card = (cls: string, label: string, value: string, sub: string): string =>
@@ -259,9 +260,14 @@ export function harnessHtml(r: Report): string {
     ['embedded IdP CPU', h.idpCpuCores === null ? '–' : `${fixed(h.idpCpuCores, 2)} cores`],
     ['verifier pool', `${count(h.verifierPool.workers)} workers, ${count(h.verifierPool.taken)} taken, ${count(h.verifierPool.waits)} waits`],
     ['flows started late / dropped', `${count(r.flows.late)} / ${count(r.flows.dropped)}`],
+    ...(h.wire ? [['bytes sent / received, connections opened', `${count(h.wire.sentBytes)} / ${count(h.wire.receivedBytes)}, ${count(h.wire.connections)}`]] : []),
+    ...(h.peakRssMb !== undefined ? [['harness peak RSS', `${fmtNum(h.peakRssMb)} MB`]] : []),
     ['node', String(h.node)],
   ];
-  const warn = h.bottleneck
+  // The verdict sentence names the side (harness, its connection pool, or the target) when the report has one.
+  const warn = h.summary !== undefined
+    ? `<div class="${h.bottleneck ? 'warn' : 'muted'}">${h.bottleneck ? '<strong>Harness side</strong>: ' : ''}${e(String(h.summary))}.${h.bottleneck ? ' Treat the latencies as an upper bound.' : ''}</div>`
+    : h.bottleneck
     ? `<div class="warn"><strong>The harness may have been the bottleneck</strong>: ${e(h.reasons.join('; ') || 'see the numbers above')}. Treat the latencies as an upper bound.</div>`
     : h.reasons.length > 0
       ? `<div class="warn">${e(h.reasons.join('; '))}</div>`

@@ -30,7 +30,7 @@ describe('tokenstorm bench verifiers', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    for (const key of ['naivePairsPerSec', 'batchedPairsPerSec', 'poolPairsPerSec', 'poolVsNaive', 'consumerNsPerPair']) {
+    for (const key of ['naivePairsPerSec', 'batchedPairsPerSec', 'poolPairsPerSec', 'poolVsNaive', 'consumerNsPerPair', 'poolPairsPerSecPerWorker', 'poolPairsPerSecPerWorkerWall']) {
       expect(typeof out[key], key).toBe('number');
       expect(out[key] as number, key).toBeGreaterThan(0);
     }

@@ -75,3 +75,68 @@ describe('Recorder', () => {
     expect(rec.finish().flows).toEqual({ started: 2, completed: 0, failed: 0, dropped: 1, late: 1 });
   });
 });
+
+describe('Recorder timing split and summaries', () => {
+  it('keeps queued / connect / wait per endpoint, connect only for new connections', () => {
+    const rec = new Recorder({ now: () => 0 });
+    rec.timing('token', { queuedUs: 0, connectUs: 900, newConnection: true, waitUs: 4_000, receiveUs: 100 });
+    for (let i = 0; i < 9; i++) rec.timing('token', { queuedUs: 20_000, connectUs: 0, newConnection: false, waitUs: 4_000, receiveUs: 100 });
+    rec.timing('discovery', { queuedUs: 1, connectUs: 0, newConnection: false, waitUs: 1, receiveUs: 1 });
+    for (let i = 0; i < 10; i++) rec.exchange('token', 24_100, 24_100, true);
+    expect(rec.queuedShare).toBeGreaterThan(0.7);
+    const r = rec.finish();
+    const t = r.endpoints.token!;
+    expect(t.connectMs!.count).toBe(1);
+    expect(t.connectMs!.max).toBeCloseTo(0.9, 1);
+    expect(t.queuedMs!.p99).toBeCloseTo(20, 0);
+    expect(t.waitMs!.p50).toBeCloseTo(4, 0);
+    expect(decodeHistogram(t.queuedHdr!).totalCount).toBe(10);
+    expect(r.phases[0]!.endpoints.token!.queuedMs).toBeDefined();
+    expect(r.endpoints.flow).toBeUndefined();
+  });
+
+  it('never prints a percentile above the recorded max, and reports min', () => {
+    const rec = new Recorder({ now: () => 0 });
+    for (let i = 0; i < 100; i++) rec.exchange('token', 64_123 + i, 64_123 + i, true);
+    const l = rec.finish().endpoints.token!.latencyMs;
+    expect(l.max).toBe(64.222);
+    expect(l.p99).toBeLessThanOrEqual(l.max);
+    expect(l.p999).toBe(l.max);
+    expect(l.min).toBe(64.123);
+    expect(l.mean).toBeLessThanOrEqual(l.max);
+  });
+});
+
+describe('Recorder warmup phase', () => {
+  it('reports the warmup as its own phase and leaves it out of the totals', () => {
+    let now = 0;
+    const rec = new Recorder({ now: () => now, initialPhase: 'warmup', excludedPhases: ['warmup'] });
+    for (let i = 0; i < 10; i++) {
+      rec.flowStarted(50); // late, but in the warmup
+      rec.exchange('token', 900_000, 900_000, false);
+      rec.failure({ failureClass: 'server_error', endpoint: 'token', status: 500 });
+    }
+    // Started in the warmup, ended after it: the warmup's.
+    rec.flowStarted(0);
+    now = 5_000;
+    rec.beginPhase('baseline', []);
+    now = 5_100;
+    rec.flowEnded(true, 1_000_000, 1_000_000);
+    for (let i = 0; i < 20; i++) {
+      rec.flowStarted(0);
+      rec.exchange('token', 10_000, 10_000, true);
+      rec.flowEnded(true, 20_000, 20_000);
+    }
+    const r = rec.finish();
+    expect(r.phases.map((p) => p.name)).toEqual(['warmup', 'baseline']);
+    expect(r.phases[0]!.flows).toEqual({ started: 11, completed: 1, failed: 0, dropped: 0 });
+    expect(r.phases[0]!.endpoints.flow!.count).toBe(1);
+    expect(r.flows).toEqual({ started: 20, completed: 20, failed: 0, dropped: 0, late: 0 });
+    expect(r.endpoints.token!.count).toBe(20);
+    expect(r.endpoints.token!.errors).toBe(0);
+    expect(r.endpoints.flow!.count).toBe(20);
+    expect(r.endpoints.flow!.latencyMs.max).toBe(20);
+    expect(r.failures).toEqual({});
+    expect(r.phases[0]!.failures).toEqual({ server_error: 10 });
+  });
+});

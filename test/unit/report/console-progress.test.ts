@@ -24,8 +24,8 @@ describe('formatSummary', () => {
     // The whole ANSI sequence goes, not only its ESC byte (issue 15: an issuer or error text must not drive the terminal).
     expect(lines[0]).toBe('tokenstorm: cap? (open model, flow mode) 60.0 s');
     expect(lines[1]).toMatch(/^flows {6}started \d+ {2}completed \d+ {2}failed \d+ {2}dropped \d+ {2}\d+\.\d completed\/s$/);
-    expect(text).toMatch(/^ {2}endpoint +count +errors +p50 +p95 +p99 +max \(ms\)$/m);
-    expect(text).toMatch(/^ {2}token +\d+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/m);
+    expect(text).toMatch(/^ {2}endpoint +count +errors +min +mean +p50 +p95 +p99 +max +service p99 +queued p99 \(ms\)$/m);
+    expect(text).toMatch(/^ {2}token +\d+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +(-|[\d.]+)$/m);
     expect(text).toMatch(/^failures {3}server_error \d+, /m);
     expect(text).toMatch(/^thresholds FAIL token:p\(95\)<200 \(actual [\d.]+\)$/m);
     expect(text).toMatch(/^knee {7}sustained 14\d\.\d\/s, broke at 15\d\.\d\/s \(token p95/m);

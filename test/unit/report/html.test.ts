@@ -132,3 +132,17 @@ describe('renderHtml', () => {
     for (const js of executable) expect(scriptSrc).toContain(`'sha256-${createHash('sha256').update(js, 'utf8').digest('base64')}'`);
   });
 });
+
+describe('renderHtml harness verdict', () => {
+  it("shows the self-check's sentence (escaped), the wire bytes and the peak RSS", () => {
+    const r = buildSyntheticReport({ durationSec: 10, fault: null });
+    r.harness = { ...r.harness, bottleneck: false, verdict: 'target', summary: 'the target was the bottleneck: p99 grew 3× <b>', wire: { sentBytes: 1234, receivedBytes: 5678, connections: 9 }, peakRssMb: 151 };
+    const html = renderHtml(r);
+    expect(html).toContain('the target was the bottleneck: p99 grew 3× &lt;b&gt;');
+    expect(html).not.toContain('grew 3× <b>');
+    expect(html).toContain('1234 / 5678, 9');
+    expect(html).toContain('151 MB');
+    r.harness = { ...r.harness, bottleneck: true, verdict: 'pool', summary: "the harness's connection pool was the bottleneck: x" };
+    expect(renderHtml(r)).toContain('<strong>Harness side</strong>: the harness&#39;s connection pool was the bottleneck: x.');
+  });
+});

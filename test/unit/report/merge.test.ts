@@ -145,4 +145,30 @@ describe('mergeReports', () => {
     expect(isTokenstormError(e, 'ERR_REPORT_INVALID')).toBe(true);
     expect((e as Error).message).toBe('x.json: endpoints.token.hdr: histogram cannot be decoded');
   });
+
+  it('adds the timing split when every part has it, and drops it when one part lacks it', () => {
+    const withSplit = (queuedUs: number, n: number): Report => {
+      const r = reportOf(Array.from({ length: n }, () => 5_000));
+      const rec = new Recorder({ now: () => 0 });
+      for (let i = 0; i < n; i++) rec.timing('token', { queuedUs, connectUs: i === 0 ? 700 : 0, newConnection: i === 0, waitUs: 4_000, receiveUs: 100 });
+      rec.exchange('token', 5_000, 5_000, true);
+      const t = rec.finish().endpoints.token!;
+      r.endpoints.token = { ...r.endpoints.token!, queuedMs: t.queuedMs!, connectMs: t.connectMs!, waitMs: t.waitMs!, queuedHdr: t.queuedHdr!, connectHdr: t.connectHdr!, waitHdr: t.waitHdr! };
+      return r;
+    };
+    const merged = mergeReports([
+      { report: withSplit(1_000, 30), label: 'a.json' },
+      { report: withSplit(50_000, 10), label: 'b.json' },
+    ]).report.endpoints.token!;
+    expect(decodeHistogram(merged.queuedHdr!).totalCount).toBe(40);
+    expect(merged.connectMs!.count).toBe(2);
+    expect(merged.queuedMs!.p50).toBeCloseTo(1, 1);
+    expect(merged.queuedMs!.max).toBeCloseTo(50, 0);
+    const partial = mergeReports([
+      { report: withSplit(1_000, 3), label: 'a.json' },
+      { report: reportOf([5_000]), label: 'c.json' },
+    ]).report.endpoints.token!;
+    expect(partial.queuedMs).toBeUndefined();
+    expect(partial.queuedHdr).toBeUndefined();
+  });
 });

@@ -1,0 +1,72 @@
+/**
+ * `tokenstorm bench startup` and `bench memory` from the built binary: the JSON keys the README
+ * names, consistent with the runs behind them. Timing and memory figures are the benchmark's
+ * business; this test checks that they are measured, not what they are.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const node = `${root}node_modules/.bin/node`;
+
+function cli(args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(node, ['bin/tokenstorm.js', ...args], { cwd: root, timeout: timeoutMs }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('tokenstorm bench startup', () => {
+  it('--json measures head vs steady p99 and each side’s cold CPU in every variant', async () => {
+    const r = await cli(['bench', 'startup', '--rate', '20', '--seconds', '6', '--no-warm-idp-first', '--prime-flows', '0', '--json'], 240_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ratePerSec: 20, seconds: 6, headSeconds: 5 });
+    expect(out.idpWarm).toBeUndefined();
+    expect(out.idpPrimed).toBeUndefined();
+    for (const name of ['fresh', 'harnessWarm', 'bothWarm']) {
+      const v = out[name];
+      expect(v.failed, name).toBe(0);
+      expect(v.headP99Ms, name).toBeGreaterThan(0);
+      expect(v.steadyP99Ms, name).toBeGreaterThan(0);
+      // Both p99s are rounded to 0.1 ms in the output, the ratio is taken before rounding.
+      expect(Math.abs(v.headVsSteady - v.headP99Ms / v.steadyP99Ms), name).toBeLessThan(0.05 * v.headVsSteady + 0.02);
+      expect(v.perSecondP99Ms, name).toHaveLength(6);
+      expect(typeof v.idpColdExtraCpuMs, name).toBe('number');
+      expect(typeof v.harnessColdExtraCpuMs, name).toBe('number');
+      expect(v.connections, name).toBeGreaterThan(0);
+    }
+    expect(out.goalMet).toBe(out.fresh.headVsSteady <= 2);
+  });
+
+  it('rejects a bad flag in one line, exit 2', async () => {
+    const r = await cli(['bench', 'startup', '--prime-flows', 'many'], 30_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--prime-flows');
+  });
+});
+
+describe('tokenstorm bench memory', () => {
+  it('--json reports peak RSS per rate for both V8 settings and the ratio to k6’s recorded numbers', async () => {
+    const r = await cli(['bench', 'memory', '--rates', '20,100', '--seconds', '2', '--json'], 240_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.smallYoungGenFlag).toBe('--max-semi-space-size=4');
+    expect(out.rates.map((x: { ratePerSec: number }) => x.ratePerSec)).toEqual([20, 100]);
+    const [r20, r100] = out.rates;
+    for (const x of [r20, r100]) {
+      expect(x.default.peakRssMb).toBeGreaterThan(20);
+      expect(x.small.peakRssMb).toBeGreaterThan(20);
+      expect(x.default.completed).toBeGreaterThan(0);
+    }
+    expect(r20.k6RecordedPeakRssMb).toBeNull();
+    expect(r20.vsK6Recorded).toBeNull();
+    expect(r100.k6RecordedPeakRssMb).toBe(98);
+    expect(r100.vsK6Recorded).toBeCloseTo(r100.default.peakRssMb / 98, 1);
+  });
+});
