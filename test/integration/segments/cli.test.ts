@@ -63,7 +63,7 @@ describe('run --segment and merge (CLI)', () => {
     await writeFile(join(dir, 'f.json'), JSON.stringify({ ...b, harness: {} }));
     const hollow = await cli(['merge', join(dir, 'a.json'), join(dir, 'f.json'), '--out', join(dir, 'm5')]);
     expect(hollow.code).toBe(2);
-    expect(hollow.stderr).toBe(`tokenstorm: ${join(dir, 'f.json')}: harness.eventLoopDelayMs needs p50, p99 and max\n`);
+    expect(hollow.stderr).toBe(`tokenstorm: ${join(dir, 'f.json')} is not a tokenstorm report: harness must have required property 'eventLoopDelayMs'\n`);
     await writeFile(join(dir, 'g.json'), JSON.stringify({ ...b, series: [{ t: 'x' }] }));
     const badSeries = await cli(['merge', join(dir, 'a.json'), join(dir, 'g.json'), '--out', join(dir, 'm6')]);
     expect(badSeries.code).toBe(2);
