@@ -67,6 +67,6 @@ describe('run --segment and merge (CLI)', () => {
     await writeFile(join(dir, 'g.json'), JSON.stringify({ ...b, series: [{ t: 'x' }] }));
     const badSeries = await cli(['merge', join(dir, 'a.json'), join(dir, 'g.json'), '--out', join(dir, 'm6')]);
     expect(badSeries.code).toBe(2);
-    expect(badSeries.stderr).toBe(`tokenstorm: ${join(dir, 'g.json')}: series[0] needs t, started, completed, failed, dropped and inFlight numbers\n`);
+    expect(badSeries.stderr).toBe(`tokenstorm: ${join(dir, 'g.json')} is not a tokenstorm report: series.0 must have required property 'phase'\n`);
   });
 });
