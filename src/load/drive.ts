@@ -26,6 +26,25 @@ export function drainGraceMs(plan: RunPlan): number {
 /** Units of work in flight (read by the recorder's series and the live view). */
 export class InFlight {
   count = 0;
+  // Most in flight since the last sample: the series records each second's peak, not the count at
+  // the instant the second closed (at 20 flows/s that instant is usually between flows).
+  private peakSinceSample = 0;
+
+  enter(): void {
+    this.count++;
+    if (this.count > this.peakSinceSample) this.peakSinceSample = this.count;
+  }
+
+  leave(): void {
+    this.count--;
+  }
+
+  /** The most in flight since the previous call. */
+  samplePeak(): number {
+    const peak = this.peakSinceSample;
+    this.peakSinceSample = this.count;
+    return peak;
+  }
 }
 
 /**
@@ -68,14 +87,14 @@ export function openHooks(workload: Workload, recorder: Recorder, inFlight: InFl
     started: (lateMs) => recorder.flowStarted(lateMs),
     dropped: () => recorder.flowDropped(),
     start: async (intendedAt: number): Promise<void> => {
-      inFlight.count++;
+      inFlight.enter();
       try {
         await workload.start(intendedAt);
       } catch (err) {
         // A bug in a flow must not kill the run; it is counted as `other` with its message.
         recorder.failure({ failureClass: 'other', endpoint: 'flow', description: `harness error: ${err instanceof Error ? err.message : String(err)}` });
       } finally {
-        inFlight.count--;
+        inFlight.leave();
       }
     },
   };

@@ -90,21 +90,26 @@ export function judgeBottleneck(e: BottleneckEvidence): BottleneckJudgement {
 }
 
 /**
- * Latency growth over a run from its per-second series: the slowest second's p99 over the median
- * second's p99 of `endpoint` (seconds with fewer than 5 samples are ignored as noise). Null with
- * fewer than 3 usable seconds.
+ * Latency growth over a run from its per-second series: the median p99 of `endpoint` over the last
+ * third of the seconds, divided by the median over the first third. A sustained rise, not one slow
+ * second: a cold start or a GC pause in one second is not the target slowing down (seconds with
+ * fewer than 5 samples are ignored as noise). Null with fewer than 3 usable seconds.
  *
  * @example
- * latencyGrowth(report.series, 'flow'); // 3.1 when the worst second's p99 was 3.1× the typical one
+ * latencyGrowth(report.series, 'flow'); // 3.1 when the late seconds' p99 was 3.1× the early ones'
  */
 export function latencyGrowth(series: readonly SeriesPoint[], endpoint: keyof SeriesPoint['endpoints']): number | null {
   const p99s = series
     .map((s) => s.endpoints[endpoint])
     .filter((x): x is NonNullable<typeof x> => x !== undefined && x.count >= 5)
-    .map((x) => x.p99)
-    .sort((a, b) => a - b);
+    .map((x) => x.p99);
   if (p99s.length < 3) return null;
-  const median = p99s[Math.floor(p99s.length / 2)]!;
-  if (median <= 0) return null;
-  return p99s[p99s.length - 1]! / median;
+  const third = Math.max(1, Math.floor(p99s.length / 3));
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s[Math.floor(s.length / 2)]!;
+  };
+  const early = median(p99s.slice(0, third));
+  if (early <= 0) return null;
+  return median(p99s.slice(-third)) / early;
 }

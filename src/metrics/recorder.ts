@@ -82,7 +82,7 @@ export interface LiveView {
 export interface RecorderOptions {
   /** Milliseconds since the run started (monotonic). Injected so tests can drive it. */
   now: () => number;
-  /** In-flight count sampled into each series point. */
+  /** Units in flight for each series point (the run passes the most in flight during the second). */
   inFlight?: () => number;
   /** Endpoint whose per-second p95 the live view shows (token mode: token; else flow). */
   liveEndpoint?: EndpointClass;

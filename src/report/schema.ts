@@ -143,6 +143,7 @@ export interface SeriesPoint {
   completed: number;
   failed: number;
   dropped: number;
+  /** The most units in flight during this second. */
   inFlight: number;
   /** Per endpoint: count, errors and latency percentiles (ms) in this second. */
   endpoints: Partial<Record<EndpointClass, { count: number; errors: number; p50: number; p95: number; p99: number }>>;

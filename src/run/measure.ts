@@ -145,7 +145,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     const warmupMs = plan.warmupMs ?? 0;
     const live = new Recorder({
       now: () => performance.now() - t0,
-      inFlight: () => inFlight.count,
+      inFlight: () => inFlight.samplePeak(),
       liveEndpoint: workload.liveEndpoint,
       // The warmup is its own phase, left out of the totals (and so of the thresholds).
       ...(warmupMs > 0 ? { initialPhase: WARMUP_PHASE, excludedPhases: [WARMUP_PHASE] } : {}),
