@@ -10,6 +10,7 @@ import { type EmbeddedIdp, type IdpMode, startEmbeddedIdp } from '../idp/embedde
 import { Recorder } from '../metrics/recorder.ts';
 import { generatePair } from '../pkce/challenge.ts';
 import type { RunPlan } from '../scenario/types.ts';
+import { flowContextFor } from '../target/flow-context.ts';
 import { targetKindFor } from '../target/registry.ts';
 import type { ProbeContext } from './types.ts';
 
@@ -126,19 +127,7 @@ export async function openProbeTarget(opts: ProbeTargetOptions): Promise<OpenedP
     const http = stack.use(new HttpClient({ connections: 16, requestTimeoutMs: plan.requestTimeoutMs, connectTimeoutMs: plan.connectTimeoutMs }));
     const flowTarget = await discover(http, target.issuer, target.client);
     const recorder = new Recorder({ now: () => performance.now() });
-    const flow: FlowContext = {
-      http,
-      recorder,
-      pkce: { take: () => generatePair() },
-      target: flowTarget,
-      login: target.login,
-      clientAuth: target.clientAuth,
-      dpop: target.dpop,
-      par: target.par,
-      clockSkewMs: () => target.harnessSkewMs(),
-      idTokenToleranceSec: 5,
-        ...(opts.onSecret ? { onSecret: opts.onSecret } : {}),
-    };
+    const flow = flowContextFor(target, { http, recorder, pkce: { take: () => generatePair() }, flowTarget, onSecret: opts.onSecret });
     const pc = createProbeContext(flow, {
       recorder,
       offlineAccess: opts.offlineAccess ?? embedded !== null,

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { HttpClient, type HttpOutcome, type HttpRequest, headerValue, headerValues } from '../flow/http.ts';
-import { type FlowContext, runFlow } from '../flow/pkce-flow.ts';
+import { runFlow } from '../flow/pkce-flow.ts';
 import { discover } from '../flow/target.ts';
 import { createWorkload } from '../load/workloads/registry.ts';
 import { Recorder } from '../metrics/recorder.ts';
@@ -15,6 +15,7 @@ import { createVerifierPool } from '../pkce/pool.ts';
 import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
 import { describePage, MAX_PAGE_BYTES, parsePage } from '../target/login/html-page.ts';
+import { flowContextFor } from '../target/flow-context.ts';
 import { targetKindFor } from '../target/registry.ts';
 
 /** One request of the checked flow. */
@@ -118,18 +119,7 @@ export async function checkOneFlow(plan: RunPlan, options: { issuer: string | nu
   );
   const flowTarget = await discover(http, target.issuer, target.client);
   const recorder = new Recorder({ now: () => 0 });
-  const ctx: FlowContext = {
-    http,
-    recorder,
-    pkce: pool,
-    target: flowTarget,
-    login: target.login,
-    clientAuth: target.clientAuth,
-    dpop: target.dpop,
-    par: target.par,
-    clockSkewMs: () => target.harnessSkewMs(),
-    idTokenToleranceSec: 5,
-  };
+  const ctx = flowContextFor(target, { http, recorder, pkce: pool, flowTarget });
   let ok: boolean;
   if (plan.mode === 'refresh' || plan.mode === 'client_credentials') {
     // One simulated user is enough to see the grant work.

@@ -9,7 +9,7 @@ import type { FaultActuator } from '../chaos/actuators/types.ts';
 import { startTimeline, type TimelineError } from '../chaos/timeline.ts';
 import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from '../flow/http.ts';
-import type { FlowContext, FlowObserver } from '../flow/pkce-flow.ts';
+import type { FlowObserver } from '../flow/pkce-flow.ts';
 import type { FlowTarget } from '../flow/target.ts';
 import { latencyGrowth } from '../metrics/bottleneck.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
@@ -19,6 +19,7 @@ import type { RecorderListener } from '../metrics/recorder-listener.ts';
 import type { VerifierPool } from '../pkce/pool.ts';
 import type { Finding, HarnessReport, ProbeOutcome } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
+import { flowContextFor } from '../target/flow-context.ts';
 import type { Target } from '../target/types.ts';
 import { systemClock } from '../load/clock.ts';
 import { driveLoad, InFlight } from '../load/drive.ts';
@@ -91,20 +92,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   const inFlight = new InFlight();
   let t0 = performance.now();
   const prepRecorder = new Recorder({ now: () => performance.now() - t0 });
-  const ctx: FlowContext = {
-    http: input.http,
-    recorder: prepRecorder,
-    pkce: pool,
-    target: input.flowTarget,
-    login: target.login,
-    clientAuth: target.clientAuth,
-    dpop: target.dpop,
-    par: target.par,
-    clockSkewMs: () => target.harnessSkewMs(),
-    idTokenToleranceSec: 5,
-    ...(input.onSecret ? { onSecret: input.onSecret } : {}),
-    ...(input.onFlow ? { onFlow: input.onFlow } : {}),
-  };
+  const ctx = flowContextFor(target, { http: input.http, recorder: prepRecorder, pkce: pool, flowTarget: input.flowTarget, onSecret: input.onSecret, onFlow: input.onFlow });
   for (const secret of target.clientAuth.secrets()) input.onSecret?.(secret);
   const workload = input.adopt(
     createWorkload({ plan, ctx, ...(input.onFlow ? { onFlow: input.onFlow } : {}), ...(input.clientMix ? { clientMix: input.clientMix } : {}) }),

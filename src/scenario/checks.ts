@@ -151,7 +151,7 @@ export function arrayAt(v: unknown, path: string, p: Problems): unknown[] | null
 /**
  * A string given inline or as `{ env: "NAME" }` (a password, a client secret), read from the
  * environment when the scenario is loaded, so a scenario file need not hold it. The value is never
- * echoed in a problem; an unset variable is named. (Same reader as target.client's secrets.)
+ * echoed in a problem; an unset variable is named. Every secret of a scenario is read with it.
  *
  * @example
  * secretAt({ password: { env: 'KEYCLOAK_PASSWORD' } }, 'password', 'target', problems); // process.env.KEYCLOAK_PASSWORD

@@ -3,37 +3,12 @@
  * possession with DPoP. Secrets never need to live in a scenario file: `clientSecret` and
  * `privateKeyFile` take `{ env: "NAME" }`, read from the environment when the scenario is loaded.
  */
-import { at, objectAt, oneOf, str } from './checks.ts';
+import { objectAt, oneOf, secretAt } from './checks.ts';
 import type { Obj, Problems } from './checks.ts';
 import type { ClientPlan } from './types.ts';
 
 const CLIENT_KEYS = ['auth', 'clientSecret', 'privateKeyFile', 'assertionAlg', 'dpop', 'par'];
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
-
-/**
- * A string given inline or as `{ env: "NAME" }`. The value is never echoed in a problem (it may be
- * a secret); an unset variable is named.
- */
-export function secretAt(o: Obj, key: string, path: string, p: Problems, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = o[key];
-  if (v === undefined) return undefined;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const ref = objectAt(v, at(path, key), ['env'], p);
-    if (!ref) return undefined;
-    const name = str(ref, 'env', at(path, key), p);
-    if (name === undefined) {
-      p.push(`${at(path, key)} must be a string or { env: "NAME" }`);
-      return undefined;
-    }
-    const value = env[name];
-    if (value === undefined || value === '') {
-      p.push(`${at(path, key)} reads the environment variable ${name}, which is not set (export ${name}=…)`);
-      return undefined;
-    }
-    return value;
-  }
-  return str(o, key, path, p);
-}
 
 /**
  * Reads `target.client`; a missing section is a public client without DPoP.
