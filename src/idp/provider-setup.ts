@@ -155,7 +155,9 @@ export async function createIdpProvider(options: IdpProviderOptions): Promise<Id
       await tamperTokenRequest(ctx, mode, store);
       if (ctx.status === 413) return;
     }
-    if (autoApprove && ctx.method === 'GET' && ctx.path.startsWith('/interaction/')) {
+    // Auto-approve answers the interaction however a client reaches it: a browser GETs the page, the
+    // harness's oidc-provider login driver POSTs the devInteractions form to it.
+    if (autoApprove && (ctx.method === 'GET' || ctx.method === 'POST') && ctx.path.startsWith('/interaction/')) {
       await autoApproveInteraction(provider, ctx);
       return;
     }
