@@ -3,6 +3,7 @@
  * (RFC 9449). The implementations (secrets, signed assertions, DPoP keys) come with the target
  * (src/target/client-auth.ts); the flow only asks them for the parts of a token request.
  */
+import { formValue } from './http.ts';
 
 /** The client-authentication part of one token-endpoint request. */
 export interface ClientCredentials {
@@ -30,8 +31,6 @@ export interface DpopSigner {
   /** A proof JWT for `htm` `htu` (URL without query or fragment), with the server's nonce when it asked for one. */
   proof(htm: string, htu: URL, nonce?: string): Promise<string>;
 }
-
-const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
 
 /**
  * Public client (`token_endpoint_auth_method: none`): only `client_id` in the form.

@@ -423,6 +423,18 @@ export class HttpClient implements AsyncDisposable {
   }
 }
 
+/**
+ * Form-encodes one value (application/x-www-form-urlencoded): the same bytes as URLSearchParams
+ * for one value, without building one per request.
+ *
+ * @example
+ * `code=${formValue(code)}`
+ */
+export const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
+
+/** `accept: application/json` for requests answered in JSON (token endpoint, PAR). */
+export const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
+
 /** First value of a header that may repeat. */
 export function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
   const v = h[name];

@@ -3,12 +3,11 @@
  * in a client-authenticated POST, and the browser is sent to /auth with only `client_id` and the
  * `request_uri` it returned. Timed as its own endpoint class, `par`.
  */
+import { ACCEPT_JSON } from './http.ts';
 import { publicClient } from './client-auth.ts';
 import { oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
 import type { FlowContext } from './pkce-flow.ts';
 import type { FlowSession } from './session.ts';
-
-const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
 
 /**
  * Pushes the parameters of `authorizeUrl`; returns the URL to send the browser to, or null when the

@@ -9,7 +9,7 @@ import { jwtVerify } from 'jose';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
 import { classifyOAuthError, oauthEvidence, refineUnknownCode, statusEvidence } from './classify.ts';
-import type { HttpClient } from './http.ts';
+import { formValue, type HttpClient } from './http.ts';
 import type { ClientAuth, DpopSigner } from './client-auth.ts';
 import type { LoginDriver } from './login-driver.ts';
 import { pushAuthorizationRequest } from './par.ts';
@@ -93,10 +93,6 @@ function partsOf(target: FlowTarget): StaticParts {
   }
   return p;
 }
-
-// Form encoding for the dynamic values (UUIDs, base64url, the IdP's code): the same bytes as
-// URLSearchParams for these alphabets, without building a URLSearchParams per value.
-const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
 
 /** Builds the authorization request URL for a fresh state, nonce and S256 challenge (one URL parse). */
 function authorizeUrl(target: FlowTarget, challenge: string, state: string, nonce: string): URL {

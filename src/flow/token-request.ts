@@ -6,11 +6,9 @@
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
 import { classifyOAuthError, DETAIL_HEADER, type OAuthErrorEvidence, oauthEvidence, parseOAuthErrorBody, statusEvidence } from './classify.ts';
 import { publicClient } from './client-auth.ts';
-import { headerValue, type HttpResponse } from './http.ts';
+import { ACCEPT_JSON, headerValue, type HttpResponse } from './http.ts';
 import type { FlowContext } from './pkce-flow.ts';
 import type { FlowSession } from './session.ts';
-
-const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
 
 // The latest DPoP nonce per token endpoint, kept once the server has shown it requires nonces (a
 // use_dpop_nonce challenge): servers rotate them and any recent one is accepted. Servers that only

@@ -9,6 +9,7 @@ import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWK, SignJWT }
 import type { Presigner, SigningPool } from '../pkce/presigned.ts';
 import { TokenstormError } from '../errors.ts';
 import { type ClientAuth, type ClientCredentials, type DpopSigner, publicClient } from '../flow/client-auth.ts';
+import { formValue } from '../flow/http.ts';
 
 /** The scenario's client section, validated. */
 export interface ClientAuthSettings {
@@ -21,8 +22,6 @@ export interface ClientAuthSettings {
   /** `ES256` (default) or `EdDSA`. */
   assertionAlg?: 'ES256' | 'EdDSA';
 }
-
-const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64 (badly encoded values are rejected). */
 function basicHeader(clientId: string, secret: string): string {

@@ -8,12 +8,12 @@
 import { performance } from 'node:perf_hooks';
 import { TokenstormError } from '../../errors.ts';
 import { exchangeCode, obtainCode } from '../../flow/pkce-flow.ts';
+import { formValue } from '../../flow/http.ts';
 import { FlowSession } from '../../flow/session.ts';
 import { readTokenResponse, sendTokenRequest } from '../../flow/token-request.ts';
 import type { FlowContext } from '../../flow/pkce-flow.ts';
 import type { WorkloadKind } from './types.ts';
 
-const formValue = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
 // Logins in parallel while preparing the users.
 const LOGIN_BATCH = 8;
 
