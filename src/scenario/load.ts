@@ -5,15 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import type { Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { TokenstormError } from '../errors.ts';
-import { publicEntryFile } from '../paths.ts';
+import { externalsFrom } from '../target/login/bundle-module.ts';
 import type { RunPlan } from './types.ts';
 import { type EvalOutcome, evaluateScenarioModule } from './evaluate.ts';
 import { validateScenario } from './validate.ts';
@@ -209,33 +207,6 @@ async function importModule(file: string, shown: string): Promise<unknown> {
   }
 }
 
-/**
- * The bundle runs from a temp folder, where bare imports (`jose`) would not resolve: pin each to
- * an absolute file URL resolved from the scenario's own folder. `tokenstorm` itself is the running
- * package's public entry (a scenario needs no tokenstorm in its own node_modules); deep imports
- * (`tokenstorm/src/…`) are refused like package.json `exports` refuses them.
- */
-function externalsFrom(file: string): Plugin {
-  const require = createRequire(file);
-  return {
-    name: 'tokenstorm-externals',
-    setup(b) {
-      b.onResolve({ filter: /^tokenstorm(\/|$)/ }, (args) => {
-        if (args.path === 'tokenstorm') return { path: pathToFileURL(publicEntryFile()).href, external: true };
-        return { errors: [{ text: `cannot import ${JSON.stringify(args.path)}: scenarios import from 'tokenstorm' only` }] };
-      });
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (isAbsolute(args.path)) return undefined;
-        if (isBuiltin(args.path)) return { path: args.path, external: true };
-        try {
-          return { path: pathToFileURL(require.resolve(args.path)).href, external: true };
-        } catch {
-          return undefined;
-        }
-      });
-    },
-  };
-}
 
 function invalid(message: string, cause?: unknown): TokenstormError {
   return new TokenstormError('ERR_SCENARIO_INVALID', message, cause === undefined ? {} : { cause });

@@ -11,14 +11,29 @@ import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { TokenstormError } from '../../errors.ts';
+import { publicEntryFile } from '../../paths.ts';
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
 
-function externalsFrom(file: string): Plugin {
+/**
+ * esbuild plugin for a user's module (a scenario, a login script) bundled to a temp folder, where
+ * bare imports (`jose`) would not resolve: each is pinned to an absolute file URL resolved from the
+ * module's own folder. `tokenstorm` itself is the running package's public entry (the module needs
+ * no tokenstorm in its own node_modules); deep imports (`tokenstorm/src/…`) are refused like
+ * package.json `exports` refuses them.
+ *
+ * @example
+ * await build({ entryPoints: [file], bundle: true, write: false, plugins: [externalsFrom(file)] });
+ */
+export function externalsFrom(file: string, who = 'scenarios'): Plugin {
   const require = createRequire(file);
   return {
-    name: 'tokenstorm-login-externals',
+    name: 'tokenstorm-externals',
     setup(b) {
+      b.onResolve({ filter: /^tokenstorm(\/|$)/ }, (args) => {
+        if (args.path === 'tokenstorm') return { path: pathToFileURL(publicEntryFile()).href, external: true };
+        return { errors: [{ text: `cannot import ${JSON.stringify(args.path)}: ${who} import from 'tokenstorm' only` }] };
+      });
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (isAbsolute(args.path)) return undefined;
         if (isBuiltin(args.path)) return { path: args.path, external: true };
@@ -51,7 +66,7 @@ export async function bundleModule(file: string, shown: string): Promise<Record<
       target: 'node22',
       packages: 'external',
       logLevel: 'silent',
-      plugins: [externalsFrom(file)],
+      plugins: [externalsFrom(file, 'login scripts')],
     });
     code = out.outputFiles[0]?.text ?? '';
   } catch (err) {
