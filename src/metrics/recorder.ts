@@ -136,6 +136,8 @@ export class Recorder {
   private readonly evidencePerClass: number;
   private readonly phases: PhaseState[] = [];
   private current: PhaseState;
+  /** Name of the phase active when the open second started (its series point's label). */
+  private secPhase: string;
   private readonly flows: FlowCounts & { late: number } = { started: 0, completed: 0, failed: 0, dropped: 0, late: 0 };
   private readonly evidence: FailureEvidence[] = [];
   private readonly evidenceCount = new Map<FailureClass, number>();
@@ -168,6 +170,7 @@ export class Recorder {
     this.samples = new FailureSamples(options.samplesPerClass ?? 10);
     this.excluded = new Set(options.excludedPhases ?? []);
     this.current = this.newPhase(options.initialPhase ?? 'baseline', [], 0);
+    this.secPhase = this.current.name;
   }
 
   private newPhase(name: string, faults: string[], startMs: number): PhaseState {
@@ -195,9 +198,13 @@ export class Recorder {
     // A phase that saw nothing and lasted no time (two boundaries at once) is not worth a row.
     const c = this.current;
     if (this.excluded.has(c.name)) this.lastExcluded = c;
-    if (c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0) this.phases.pop();
+    const empty = c.endMs === c.startMs && c.flows.started === 0 && c.endpoints.size === 0;
+    if (empty) this.phases.pop();
     this.current = this.newPhase(name, faults, nowMs);
     this.listener?.phase(name, faults);
+    // The open second is labelled with the phase active at its start; a phase that replaced an
+    // empty one at the same instant (the run's first phase) is that phase.
+    if (empty && this.secPhase === c.name) this.secPhase = name;
   }
 
   /**
@@ -247,6 +254,7 @@ export class Recorder {
     while (this.second < sec) {
       this.closeSecond();
       this.second++;
+      this.secPhase = this.current.name;
     }
   }
 
@@ -263,7 +271,7 @@ export class Recorder {
     const failures: SeriesPoint['failures'] = {};
     for (const [cls, n] of this.secFailures) failures[cls] = n;
     this.secFailures.clear();
-    this.series.push({ t: this.second, phase: this.current.name, ...this.secCounts, inFlight: this.inFlight(), endpoints, failures });
+    this.series.push({ t: this.second, phase: this.secPhase, ...this.secCounts, inFlight: this.inFlight(), endpoints, failures });
     this.secCounts = { started: 0, completed: 0, failed: 0, dropped: 0 };
   }
 
