@@ -12,8 +12,7 @@
  */
 
 // Errors: every failure tokenstorm reports is a TokenstormError with a stable code.
-// Resource lifetimes use AsyncDisposableStack, which Node 24 has and Node 22 (engines) does not.
-import 'disposablestack/auto';
+import './shim.ts';
 
 export { TokenstormError, isTokenstormError, type TokenstormErrorCode } from './errors.ts';
 

@@ -15,7 +15,8 @@ import { HttpClient } from './flow/http.ts';
 import { discover } from './flow/target.ts';
 import type { EmbeddedIdp } from './idp/embedded-idp.ts';
 import { ClientMix } from './load/client-mix.ts';
-import { createVerifierPool } from './pkce/pool.ts';
+import { peakRatePerSec } from './load/arrivals.ts';
+import { createVerifierPool, workersForRate } from './pkce/pool.ts';
 import { SigningPool } from './pkce/presigned.ts';
 import { assembleReport } from './report/assemble.ts';
 import { loadReport } from './report/compare.ts';
@@ -55,7 +56,7 @@ export interface RunOptions {
   /** Abort to stop early (SIGINT); the report is then partial. */
   signal?: AbortSignal;
   progress?: ProgressSink | null;
-  /** Verifier pool workers (default 1: on small machines the IdP needs the other cores). */
+  /** Verifier pool workers (default: none up to 2000 flows/s, else 1; on small machines the IdP needs the other cores). */
   workers?: number;
   runId?: string;
   /** Use this already running embedded IdP instead of starting one (it is not stopped at the end). */
@@ -160,7 +161,7 @@ async function measure(plan: RunPlan, options: RunOptions & { listener: Recorder
     if (faults) stack.use(faults.layer);
     const clientMix = plan.mode === 'flow' ? new ClientMix() : undefined;
     const actuator = resolveActuators(plan.faults, { faultLayer: faults?.layer ?? null, target, ...(clientMix ? { clientMix } : {}) });
-    const pool = createVerifierPool({ workers: options.workers ?? 1 });
+    const pool = createVerifierPool({ workers: options.workers ?? workersForRate(peakRatePerSec(plan)) });
     stack.defer(() => pool.close());
     await pool.ready();
     // Disposed after HTTP is closed (the stack unwinds in reverse): a code bank's in-flight logins

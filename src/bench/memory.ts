@@ -1,54 +1,61 @@
 /**
  * Memory benchmark: the harness's peak RSS (its own process, all threads; the embedded IdP runs in
  * a separate process and is not counted, as k6's RSS did not count the IdP) at several rates, each
- * run a fresh `tokenstorm run` process (the built CLI) so one run's heap never inflates the next.
- * Two V8 young-generation settings are run side by side, because the young generation's semi-spaces
- * are most of what grows with the rate. k6's figures are the ones recorded in FINDINGS.md (k6 may
- * not be installed here): a comparison against recorded numbers, not a same-run peer.
+ * run a fresh process started the way users start it (bin/tokenstorm.js run), so one run's heap
+ * never inflates the next. Three variants per rate, side by side: as shipped (8 MB semi-spaces,
+ * chosen by the bin; no verifier thread at these rates), with V8's default young generation
+ * (TOKENSTORM_NO_REEXEC=1), and with one verifier thread (`--workers 1`, the old default). k6's
+ * figures are the ones recorded in FINDINGS.md (k6 cannot be installed here): a comparison against
+ * recorded numbers, not a same-run peer.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryFile } from '../paths.ts';
 import type { Report } from '../report/schema.ts';
+import { packageRoot } from '../scenario/load.ts';
 
 /** k6 0.49 peak RSS on the same flow (FINDINGS.md, 2-core machine, medians of 3), MB. */
 export const K6_RECORDED_PEAK_RSS_MB: Readonly<Record<number, number>> = { 100: 98, 200: 101, 400: 157 };
 
-/** One rate, one V8 setting. */
+/** One rate, one variant. */
 export interface MemoryRun {
   peakRssMb: number;
   cpuMsPerFlow: number | null;
   completed: number;
   dropped: number;
+  verifierWorkers: number;
 }
 
 /** Result of {@link benchMemory}. */
 export interface MemoryBenchResult {
   seconds: number;
-  /** The V8 flag of the `small` variant. */
-  smallYoungGenFlag: string;
   rates: Array<{
     ratePerSec: number;
-    /** Node's default young generation. */
-    default: MemoryRun;
-    /** With `smallYoungGenFlag`. */
-    small: MemoryRun;
+    /** As users run it. */
+    shipped: MemoryRun;
+    /** V8's default young generation (the bin's re-exec turned off). */
+    v8Default: MemoryRun;
+    /** As shipped plus one verifier pool thread. */
+    verifierThread: MemoryRun;
     /** k6's recorded peak RSS at this rate (null when none was recorded). */
     k6RecordedPeakRssMb: number | null;
-    /** default.peakRssMb / k6RecordedPeakRssMb (goal ≤ 0.75). */
+    /** shipped.peakRssMb / k6RecordedPeakRssMb (goal ≤ 0.75). */
     vsK6Recorded: number | null;
-    smallVsK6Recorded: number | null;
+    /** v8Default.peakRssMb / shipped.peakRssMb: what the young-generation choice saves. */
+    v8DefaultVsShipped: number | null;
+    /** verifierThread.peakRssMb / shipped.peakRssMb: what running PKCE inline saves. */
+    verifierThreadVsShipped: number | null;
   }>;
 }
 
-const SMALL_YOUNG_GEN = '--max-semi-space-size=4';
-
-function runCli(scenarioFile: string, outDir: string, nodeFlags: string[]): Promise<Report> {
+function runCli(scenarioFile: string, outDir: string, extraArgs: string[], env: Record<string, string>): Promise<Report> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, entryFile('cli/main'), 'run', scenarioFile, '--direct', '--quiet', '--json', '--out', outDir], {
+    const bin = join(packageRoot(), 'bin', 'tokenstorm.js');
+    // NODE_OPTIONS is cleared so a caller's own V8 flags do not change what is measured.
+    const child = spawn(process.execPath, [bin, 'run', scenarioFile, '--direct', '--quiet', '--json', '--out', outDir, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -68,7 +75,7 @@ function runCli(scenarioFile: string, outDir: string, nodeFlags: string[]): Prom
 const ratio = (a: number, b: number | null): number | null => (b === null ? null : Math.round((a / b) * 100) / 100);
 
 /**
- * Runs the memory benchmark: 2 × rates.length runs of `seconds` each.
+ * Runs the memory benchmark: 3 × rates.length runs of `seconds` each.
  *
  * @example
  * const r = await benchMemory({ rates: [100, 200, 400], seconds: 10 }); r.rates[0].vsK6Recorded;
@@ -82,16 +89,32 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
     for (const ratePerSec of rates) {
       const file = join(dir, `m${ratePerSec}.json`);
       await writeFile(file, JSON.stringify({ name: `memory-${ratePerSec}`, load: { ratePerSec, duration: seconds * 1000 }, thresholds: [] }));
-      const one = async (flags: string[]): Promise<MemoryRun> => {
-        const r = await runCli(file, join(dir, 'reports'), flags);
-        return { peakRssMb: r.harness.peakRssMb ?? Number.NaN, cpuMsPerFlow: r.harness.cpuMsPerFlow, completed: r.flows.completed, dropped: r.flows.dropped };
+      const one = async (extraArgs: string[], env: Record<string, string> = {}): Promise<MemoryRun> => {
+        const r = await runCli(file, join(dir, 'reports'), extraArgs, env);
+        return {
+          peakRssMb: r.harness.peakRssMb ?? Number.NaN,
+          cpuMsPerFlow: r.harness.cpuMsPerFlow,
+          completed: r.flows.completed,
+          dropped: r.flows.dropped,
+          verifierWorkers: r.harness.verifierPool.workers,
+        };
       };
-      const def = await one([]);
-      const small = await one([SMALL_YOUNG_GEN]);
+      const shipped = await one([]);
+      const v8Default = await one([], { TOKENSTORM_NO_REEXEC: '1' });
+      const verifierThread = await one(['--workers', '1']);
       const k6 = K6_RECORDED_PEAK_RSS_MB[ratePerSec] ?? null;
-      out.push({ ratePerSec, default: def, small, k6RecordedPeakRssMb: k6, vsK6Recorded: ratio(def.peakRssMb, k6), smallVsK6Recorded: ratio(small.peakRssMb, k6) });
+      out.push({
+        ratePerSec,
+        shipped,
+        v8Default,
+        verifierThread,
+        k6RecordedPeakRssMb: k6,
+        vsK6Recorded: ratio(shipped.peakRssMb, k6),
+        v8DefaultVsShipped: ratio(v8Default.peakRssMb, shipped.peakRssMb),
+        verifierThreadVsShipped: ratio(verifierThread.peakRssMb, shipped.peakRssMb),
+      });
     }
-    return { seconds, smallYoungGenFlag: SMALL_YOUNG_GEN, rates: out };
+    return { seconds, rates: out };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

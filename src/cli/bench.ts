@@ -195,11 +195,11 @@ says why in realSkipped.`,
 
   bench
     .command('memory')
-    .description("harness peak RSS at 100/200/400 flows/s (fresh process per run; default vs small V8 young generation), against k6's recorded numbers")
+    .description("harness peak RSS at 100/200/400 flows/s (a fresh `tokenstorm run` per run: as shipped, with V8's default young generation, with a verifier thread), against k6's recorded numbers")
     .option('--rates <list>', 'comma-separated flows per second', '100,200,400')
     .option('--seconds <s>', 'seconds per run', '10')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ tokenstorm bench memory --json   # rates[].default.peakRssMb, rates[].small.peakRssMb, rates[].vsK6Recorded\n')
+    .addHelpText('after', '\nExample:\n  $ tokenstorm bench memory --json   # rates[].shipped.peakRssMb, rates[].vsK6Recorded, rates[].v8DefaultVsShipped\n')
     .action(async (flags: { rates: string; seconds: string; json?: boolean }) => {
       const rates = flags.rates.split(',').map((r) => integerFlag(r.trim(), '--rates', 1, 5000));
       const seconds = integerFlag(flags.seconds, '--seconds', 1, 600);

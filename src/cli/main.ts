@@ -2,8 +2,7 @@
  * The `tokenstorm` command. Each subcommand lives in its own file and only parses and calls;
  * program.ts assembles them.
  */
-// Resource lifetimes use AsyncDisposableStack, which Node 24 has and Node 22 (engines) does not.
-import 'disposablestack/auto';
+import '../shim.ts';
 import { CommanderError } from 'commander';
 import { reportError } from './errors.ts';
 import { buildProgram } from './program.ts';

@@ -35,7 +35,7 @@ export interface RunFlags {
   tolerance: string;
   dryRun?: boolean;
   direct?: boolean;
-  workers: string;
+  workers?: string;
   segment?: string;
   threads?: string;
   metricsPort?: string;
@@ -86,7 +86,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tolerance <pct>', 'allowed regression against --baseline', '10%')
     .option('--dry-run', 'print the plan in words and exit')
     .option('--direct', 'talk to the IdP directly, without fault proxies (no network faults)')
-    .option('--workers <n>', 'verifier pool worker threads', '1')
+    .option('--workers <n>', 'verifier pool worker threads (0 = inline; default: 0 up to 2000 flows/s, else 1)')
     .option('--metrics-port <n>', 'serve Prometheus metrics on http://127.0.0.1:<n>/metrics during the run')
     .option('--otlp <url>', 'export one span per request to this OTLP/HTTP traces URL (loopback), e.g. http://127.0.0.1:4318/v1/traces');
 }
@@ -101,7 +101,7 @@ export function addRunOptions(cmd: Command): Command {
 export async function runScenarioCommand(scenario: string | undefined, flags: RunFlags, check?: (plan: RunPlan) => void): Promise<void> {
   for (const t of flags.threshold) parseThreshold(t);
   const tolerancePct = parseTolerance(flags.tolerance);
-  const workers = integerFlag(flags.workers, '--workers', 1, 256);
+  const workers = flags.workers === undefined ? undefined : integerFlag(flags.workers, '--workers', 0, 256);
   const segment: Segment | undefined = flags.segment === undefined ? undefined : parseSegment(flags.segment);
   const threads = flags.threads === undefined ? 1 : integerFlag(flags.threads, '--threads', 1, 64);
   if (threads > 1 && segment) throw new TokenstormError('ERR_USAGE', '--threads splits the schedule itself; it cannot be combined with --segment');
@@ -194,7 +194,7 @@ async function runThreadedCli(
   plan: RunPlan,
   flags: RunFlags,
   threads: number,
-  workers: number,
+  workers: number | undefined,
   signal: AbortSignal,
   gate: { baseline: Report | null; tolerancePct: number },
 ): Promise<number> {

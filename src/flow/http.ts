@@ -4,13 +4,24 @@
  * issuer and every redirect) stays the IdP's own. Every exchange is timed from the send to the
  * last body byte; socket errors become failure classes from their `code`, never from guesswork.
  */
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type * as undici from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RequestTiming } from '../metrics/request-timing.ts';
 import type { EndpointClass, FailureClass } from '../report/schema.ts';
 
 export type { RequestTiming };
+
+// The two undici modules the harness uses, required directly: the package's index also loads
+// fetch, WebSocket, the cache stores and the mocks, about 15 MB of RSS on Node 24 that a run
+// never uses (bench memory). The version is pinned by package-lock.json, and
+// test/unit/package/deep-imports.test.ts checks they are what the index exports.
+const requireCjs = createRequire(import.meta.url);
+const Agent: typeof undici.Agent = requireCjs('undici/lib/dispatcher/agent.js');
+const buildConnector: typeof undici.buildConnector = requireCjs('undici/lib/core/connect.js');
+type Agent = undici.Agent;
 
 /** Routes a fault can target separately: the front channel (authorize, login, consent, callback) and the token endpoint. */
 export type Route = 'authorize' | 'token';
@@ -199,8 +210,8 @@ export function classifySocketError(err: unknown): { failureClass: FailureClass;
   return { failureClass: SOCKET_CODE_CLASSES[socketCode] ?? 'other', socketCode };
 }
 
-function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefined, ledger: ConnectLedger): buildConnector.connector {
-  const base = buildConnector({ timeout: connectTimeoutMs, keepAlive: true, noDelay: true } as buildConnector.BuildOptions);
+function routedConnector(connectTimeoutMs: number, target: RouteTarget | undefined, ledger: ConnectLedger): undici.buildConnector.connector {
+  const base = buildConnector({ timeout: connectTimeoutMs, keepAlive: true, noDelay: true } as undici.buildConnector.BuildOptions);
   const port = target ? String(target.port) : '';
   return (opts, cb) => {
     const t0 = performance.now();

@@ -7,10 +7,9 @@
  * are dropped flows.
  */
 import { basename } from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import type { WallPhase } from '../chaos/faults-only.ts';
 import { TokenstormError } from '../errors.ts';
-import { createHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../metrics/hdr.ts';
+import { createHistogram, createPackedHistogram, encodeHistogram, type Histogram, recordUs, summarize } from '../metrics/hdr.ts';
 import {
   ENDPOINT_CLASSES,
   type EndpointClass,
@@ -91,7 +90,7 @@ function parseLine(line: string): { kind: 'point'; p: Point } | { kind: 'metric'
  * The series only shows p50/p95/p99 from it; exact histograms are the run's and the phases'.
  */
 function secondHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 2 });
+  return createPackedHistogram(2);
 }
 
 /** Aggregation of one kind of source points (tokenstorm Trends, or plain http_req_duration). */

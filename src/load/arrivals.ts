@@ -4,7 +4,7 @@
  * expected count reaches k. Times do not depend on when the harness manages to start flows —
  * that is what makes coordinated-omission correction possible.
  */
-import type { Stage } from '../scenario/types.ts';
+import type { RunPlan, Stage } from '../scenario/types.ts';
 
 /**
  * Iterates intended arrival times (ms from the start of the run).
@@ -79,4 +79,18 @@ export class ArrivalSchedule {
     }
     return 0;
   }
+}
+
+/**
+ * The highest arrival rate a plan asks for (flows/s, or token exchanges/s in token mode): the
+ * search's ceiling for a capacity search, the largest stage target otherwise; null for a closed
+ * model, whose rate is whatever the target allows.
+ *
+ * @example
+ * peakRatePerSec({ model: 'open', startRatePerSec: 0, stages: [{ durationMs: 1000, targetRatePerSec: 50 }], search: null }); // 50
+ */
+export function peakRatePerSec(plan: Pick<RunPlan, 'model' | 'startRatePerSec' | 'stages' | 'search'>): number | null {
+  if (plan.model !== 'open') return null;
+  if (plan.search) return plan.search.maxRatePerSec;
+  return plan.stages.reduce((peak, s) => Math.max(peak, s.targetRatePerSec ?? 0), plan.startRatePerSec);
 }

@@ -2,7 +2,8 @@
  * HDR histograms as tokenstorm uses them: values in microseconds, 3 significant digits, up to one
  * hour. Reports carry them compressed (base64) so runs and machines can be merged later.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from '../report/schema.ts';
 
 /** Highest value a histogram tracks: one hour in µs. Larger values are clamped, not lost. */
@@ -11,6 +12,25 @@ export const HIGHEST_TRACKABLE_US = 3_600_000_000;
 /** A histogram of microsecond values. */
 export type Histogram = hdr.Histogram;
 
+// hdr-histogram-js's index loads its WebAssembly build, pako and base64-js as well (about 7 MB of
+// RSS beside undici, 20 MB alone, measured on Node 24); the harness uses the plain-JS 32-bit
+// histogram only, so it takes that module, and the codec only when a report is written or read.
+// package-lock.json pins the version; test/unit/package/deep-imports.test.ts checks these paths.
+const requireCjs = createRequire(import.meta.url);
+const { default: Int32Histogram } = requireCjs('hdr-histogram-js/dist/Int32Histogram.js') as {
+  default: new (lowest: number, highest: number, digits: number) => hdr.Histogram;
+};
+const { default: PackedHistogram } = requireCjs('hdr-histogram-js/dist/PackedHistogram.js') as {
+  default: new (lowest: number, highest: number, digits: number) => hdr.Histogram;
+};
+const { default: JsHistogram } = requireCjs('hdr-histogram-js/dist/JsHistogram.js') as { default: typeof hdr.JsHistogram };
+type Codec = Pick<typeof hdr, 'encodeIntoCompressedBase64' | 'decodeFromCompressedBase64'>;
+let codec: Codec | undefined;
+const loadCodec = (): Codec => {
+  codec ??= requireCjs('hdr-histogram-js/dist/encoding.js') as Codec;
+  return codec;
+};
+
 /**
  * A new microsecond histogram (1 µs .. 1 h, 3 significant digits).
  *
@@ -18,13 +38,25 @@ export type Histogram = hdr.Histogram;
  * const h = createHistogram(); h.recordValue(1500); // 1.5 ms
  */
 export function createHistogram(significantDigits: 2 | 3 = 3): Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: false,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_US,
-    numberOfSignificantValueDigits: significantDigits,
-  });
+  // What hdr.build({ bitBucketSize: 32, autoResize: false, … }) constructs.
+  const h = new Int32Histogram(1, HIGHEST_TRACKABLE_US, significantDigits);
+  h.autoResize = false;
+  return h;
+}
+
+/**
+ * A packed, auto-resizing microsecond histogram: about 1.5 KB for a second of typical latencies
+ * instead of the 95 KB of {@link createHistogram}'s full 1 µs..1 h range, for callers that hold
+ * thousands of them.
+ *
+ * @example
+ * const h = createPackedHistogram(2); recordUs(h, 1500);
+ */
+export function createPackedHistogram(significantDigits: 2 | 3 = 2): Histogram {
+  // What hdr.build({ bitBucketSize: 'packed', autoResize: true, highestTrackableValue: 2, … }) constructs.
+  const h = new PackedHistogram(1, 2, significantDigits);
+  h.autoResize = true;
+  return h;
 }
 
 /** Records `valueUs`, clamped into the trackable range (a 0 µs sample is recorded as 1 µs). */
@@ -41,7 +73,7 @@ const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
  * ~23k buckets of a 1 µs..1 h histogram, which made a run's summary cost tens of ms.
  */
 export function meanUs(h: Histogram): number {
-  if (!(h instanceof hdr.JsHistogram)) return h.mean;
+  if (!(h instanceof JsHistogram)) return h.mean;
   const total = h.totalCount;
   if (total === 0) return 0;
   let seen = 0;
@@ -82,10 +114,10 @@ export function summarize(h: Histogram): LatencySummary {
 
 /** Compressed base64 encoding (HdrHistogram's standard format, readable by other HDR tools). */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return loadCodec().encodeIntoCompressedBase64(h);
 }
 
 /** Decodes a histogram written by {@link encodeHistogram}. */
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+  return loadCodec().decodeFromCompressedBase64(encoded, 32, false);
 }

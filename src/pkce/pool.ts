@@ -3,11 +3,16 @@
  * flow engine takes pairs synchronously and is never held back. When the ring runs dry, `take()`
  * generates one pair inline and counts a `wait`, so a report can say whether PKCE generation
  * ever held a flow back.
+ *
+ * With `workers: 0` there is no thread: the ring is refilled on the caller's thread in small
+ * batches (the same batched SHA-256, ~30–60 µs per 64 pairs). A worker thread costs about 22 MB of
+ * RSS (bench memory), which at a few hundred flows/s buys nothing: see {@link workersForRate}.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { TokenstormError } from '../errors.ts';
 import { entryFile } from '../paths.ts';
+import { fillBatch } from './batch.ts';
 import { generatePair, type PkcePair } from './challenge.ts';
 import { BatchRing } from './ring.ts';
 import { assertVerifierLength, DEFAULT_VERIFIER_LENGTH } from './verifier.ts';
@@ -58,7 +63,7 @@ export interface VerifierPool {
 
 /** Options of {@link createVerifierPool}. */
 export interface VerifierPoolOptions {
-  /** Worker threads (default: `os.availableParallelism()`). */
+  /** Worker threads (default: `os.availableParallelism()`); 0 fills batches inline on the caller's thread. */
   workers?: number;
   /** Pairs per batch (default 1024). */
   batchSize?: number;
@@ -69,6 +74,25 @@ export interface VerifierPoolOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 1024;
+// Inline batches are small so that one refill never holds the event loop for long.
+const INLINE_BATCH_SIZE = 64;
+/**
+ * Highest planned rate (pairs/s) served inline by {@link workersForRate}: 2000 pairs/s in 64-pair
+ * batches cost the event loop about 1–2 ms a second (~0.2% of a core).
+ */
+export const INLINE_MAX_RATE_PER_SEC = 2000;
+
+/**
+ * Worker threads for a planned peak rate of PKCE pairs: none (inline) up to
+ * {@link INLINE_MAX_RATE_PER_SEC}, one above it or when the rate is not known in advance (a closed
+ * model, whose rate is whatever the target allows).
+ *
+ * @example
+ * createVerifierPool({ workers: workersForRate(200) }); // inline: no thread
+ */
+export function workersForRate(peakRatePerSec: number | null): number {
+  return peakRatePerSec !== null && peakRatePerSec <= INLINE_MAX_RATE_PER_SEC ? 0 : 1;
+}
 const MAX_BATCH_SIZE = 65_536;
 // After this many failed batches in a row the pool stops asking and serves everything inline.
 const MAX_CONSECUTIVE_FAILURES = 3;
@@ -100,11 +124,12 @@ function timeSummary(s: { mean: number; p50: number; p99: number; max: number },
  * await pool.close();
  */
 export function createVerifierPool(opts: VerifierPoolOptions = {}): VerifierPool {
-  const workers = intOption('workers', opts.workers ?? availableParallelism(), 1, 1024);
-  const batchSize = intOption('batchSize', opts.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
-  const lowWater = intOption('lowWater', opts.lowWater ?? batchSize * workers * TASKS_PER_WORKER, 0, 1 << 24);
+  const workers = intOption('workers', opts.workers ?? availableParallelism(), 0, 1024);
   const verifierLength = opts.verifierLength ?? DEFAULT_VERIFIER_LENGTH;
   assertVerifierLength(verifierLength);
+  if (workers === 0) return inlinePool(intOption('batchSize', opts.batchSize ?? INLINE_BATCH_SIZE, 1, MAX_BATCH_SIZE), verifierLength);
+  const batchSize = intOption('batchSize', opts.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
+  const lowWater = intOption('lowWater', opts.lowWater ?? batchSize * workers * TASKS_PER_WORKER, 0, 1 << 24);
 
   const piscina = new Piscina<FillBatchTask, ArrayBuffer>({
     filename: entryFile('pkce/worker'),
@@ -241,6 +266,38 @@ export function createVerifierPool(opts: VerifierPoolOptions = {}): VerifierPool
       const done = drain.then(() => piscina.destroy());
       closing = done;
       return done;
+    },
+  };
+}
+
+/** The thread-less pool: batches are filled on the caller's thread when the ring runs dry; never a wait. */
+function inlinePool(batchSize: number, verifierLength: number): VerifierPool {
+  const ring = new BatchRing(verifierLength);
+  const none: WorkerTimeMs = { mean: 0, p50: 0, p99: 0, max: 0 };
+  let closed = false;
+  let taken = 0;
+  let batches = 0;
+  const closedError = (): TokenstormError => new TokenstormError('ERR_POOL_CLOSED', 'verifier pool is closed');
+  return {
+    take(): PkcePair {
+      if (closed) throw closedError();
+      taken++;
+      let pair = ring.take();
+      if (pair === null) {
+        ring.push(fillBatch(batchSize, verifierLength));
+        batches++;
+        pair = ring.take();
+      }
+      // A freshly filled batch always holds a pair; the fallback only keeps the type honest.
+      return pair ?? generatePair(verifierLength);
+    },
+    ready: () => (closed ? Promise.reject(closedError()) : Promise.resolve()),
+    counters: () => ({ taken, waits: 0 }),
+    stats: () => ({ workers: 0, taken, waits: 0, batches, batchSize, buffered: ring.buffered, failedBatches: 0, workerRunMs: none, workerWaitMs: none }),
+    close(): Promise<void> {
+      closed = true;
+      ring.clear();
+      return Promise.resolve();
     },
   };
 }

@@ -105,7 +105,7 @@ export async function checkOneFlow(plan: RunPlan, options: { issuer: string | nu
   const hops: CheckHop[] = [];
   await using stack = new AsyncDisposableStack();
   const target = stack.use(await kind.open(plan, targetOptions));
-  const pool = createVerifierPool({ workers: 1 });
+  const pool = createVerifierPool({ workers: 0 });
   stack.defer(() => pool.close());
   await pool.ready();
   const late = stack.use(new AsyncDisposableStack());

@@ -3,6 +3,7 @@
  * issuer (the load only: no faults, no live exporters) and posts its report back. Messages are
  * typed in ./thread-messages.ts; the report crosses as plain JSON (histograms already encoded).
  */
+import '../shim.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runPlan } from '../run.ts';
 import type { ThreadInput, ThreadMessage } from './thread-messages.ts';

@@ -11,7 +11,7 @@ export interface ThreadInput {
   issuer: string;
   segment: Segment;
   outDir: string;
-  workers: number;
+  workers: number | undefined;
   runId: string;
 }
 

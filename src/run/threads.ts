@@ -22,7 +22,7 @@ export interface ThreadsOptions {
   threads: number;
   /** Remote issuer; null starts the embedded IdP once for all threads. */
   issuer: string | null;
-  /** Verifier pool workers per thread (default 1). */
+  /** Verifier pool workers per thread (default: as runPlan chooses for the thread's share of the rate). */
   workers?: number;
   runId: string;
   signal?: AbortSignal;
@@ -99,7 +99,7 @@ export async function runThreads(plan: RunPlan, options: ThreadsOptions): Promis
     const parts = await Promise.all(
       Array.from({ length: options.threads }, (_, index) =>
         runThread(
-          { plan: threadPlan, issuer, segment: { index, count: options.threads }, outDir, workers: options.workers ?? 1, runId: options.runId },
+          { plan: threadPlan, issuer, segment: { index, count: options.threads }, outDir, workers: options.workers, runId: options.runId },
           options.signal,
         ),
       ),

@@ -29,7 +29,7 @@ const LAYERS: string[][] = [
 ];
 
 // Imported from anywhere: the error table, file locations, the loopback rule, "did you mean", and type-only modules.
-const SHARED = new Set(['errors.ts', 'paths.ts', 'loopback.ts', 'suggest.ts', 'report/schema.ts', 'scenario/types.ts']);
+const SHARED = new Set(['shim.ts', 'errors.ts', 'paths.ts', 'loopback.ts', 'suggest.ts', 'report/schema.ts', 'scenario/types.ts']);
 
 function layerOf(rel: string): number {
   const top = rel.split('/')[0]!;

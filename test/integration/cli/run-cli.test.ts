@@ -73,7 +73,7 @@ describe('tokenstorm run (CLI)', () => {
   });
 
   it.each([
-    [['run', '--workers', '0'], /--workers must be an integer in 1\.\.256 \(got '0'\)/],
+    [['run', '--workers', '-1'], /--workers must be an integer in 0\.\.256 \(got '-1'\)/],
     [['run', '--threshold', 'token:p95<200'], /token:p95<200/],
     [['run', '--tolerance', 'lots'], /tolerance/],
     [['run', '--bogus'], /unknown option '--bogus'/],

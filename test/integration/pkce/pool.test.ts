@@ -101,13 +101,42 @@ describe('verifier pool (piscina workers from source)', () => {
   });
 
   it('rejects bad options with ERR_USAGE naming the value', () => {
-    expectCode(() => createVerifierPool({ workers: 0 }), 'ERR_USAGE', 'workers must be an integer in 1..1024 (got 0)');
+    expectCode(() => createVerifierPool({ workers: -1 }), 'ERR_USAGE', 'workers must be an integer in 0..1024 (got -1)');
     expectCode(() => createVerifierPool({ batchSize: 1.5 }), 'ERR_USAGE', 'batchSize must be an integer in 1..65536 (got 1.5)');
     expectCode(
       () => createVerifierPool({ workers: 1, verifierLength: 42 }),
       'ERR_USAGE',
       'verifierLength must be an integer in 43..128 (got 42)',
     );
+  });
+});
+
+describe('verifier pool without threads (workers: 0)', () => {
+  it('serves valid pairs filled inline in small batches, never counting a wait', async () => {
+    const pool = track(createVerifierPool({ workers: 0 }));
+    await pool.ready();
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const p = pool.take();
+      expect(validateVerifier(p.verifier)).toBeNull();
+      expect(p.challenge).toBe(sha256b64url(p.verifier));
+      seen.add(p.verifier);
+    }
+    expect(seen.size).toBe(1000);
+    const s = pool.stats();
+    expect(s).toMatchObject({ workers: 0, taken: 1000, waits: 0, failedBatches: 0, batchSize: 64 });
+    // 1000 pairs in 64-pair batches: 16 fills, 24 pairs left over.
+    expect(s.batches).toBe(16);
+    expect(s.buffered).toBe(24);
+    expect(pool.counters()).toEqual({ taken: 1000, waits: 0 });
+  });
+
+  it('honours verifierLength and refuses takes after close()', async () => {
+    const pool = createVerifierPool({ workers: 0, verifierLength: 128 });
+    expect(pool.take().verifier).toHaveLength(128);
+    await pool.close();
+    expectCode(() => pool.take(), 'ERR_POOL_CLOSED', 'verifier pool is closed');
+    await expect(pool.ready()).rejects.toMatchObject({ code: 'ERR_POOL_CLOSED' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalSchedule } from '../../../src/load/arrivals.ts';
+import { ArrivalSchedule, peakRatePerSec } from '../../../src/load/arrivals.ts';
+import { INLINE_MAX_RATE_PER_SEC, workersForRate } from '../../../src/pkce/pool.ts';
 
 function all(s: ArrivalSchedule): number[] {
   const out: number[] = [];
@@ -40,5 +41,28 @@ describe('ArrivalSchedule', () => {
 
   it('gives nothing for a zero rate', () => {
     expect(all(new ArrivalSchedule(0, [{ durationMs: 5000, targetRatePerSec: 0 }]))).toEqual([]);
+  });
+});
+
+describe('peakRatePerSec and the verifier threads it implies', () => {
+  const search = { startRatePerSec: 10, growth: 1.5, stepDurationMs: 10_000, settleMs: 2000, minSamples: 50, resolutionPct: 10, maxRatePerSec: 5000 };
+
+  it('is the highest stage target or start rate of an open model, the ceiling of a search, unknown for a closed model', () => {
+    const ramp = [
+      { durationMs: 1000, targetRatePerSec: 50 },
+      { durationMs: 1000, targetRatePerSec: 300 },
+      { durationMs: 1000, targetRatePerSec: 0 },
+    ];
+    expect(peakRatePerSec({ model: 'open', startRatePerSec: 0, stages: ramp, search: null })).toBe(300);
+    expect(peakRatePerSec({ model: 'open', startRatePerSec: 900, stages: ramp, search: null })).toBe(900);
+    expect(peakRatePerSec({ model: 'open', startRatePerSec: 0, stages: [], search })).toBe(5000);
+    expect(peakRatePerSec({ model: 'closed', startRatePerSec: 0, stages: [{ durationMs: 1000, vus: 10 }], search: null })).toBeNull();
+  });
+
+  it('needs no thread up to the inline limit, one above it or when the rate is unknown', () => {
+    expect(workersForRate(100)).toBe(0);
+    expect(workersForRate(INLINE_MAX_RATE_PER_SEC)).toBe(0);
+    expect(workersForRate(INLINE_MAX_RATE_PER_SEC + 1)).toBe(1);
+    expect(workersForRate(null)).toBe(1);
   });
 });

@@ -1,0 +1,2 @@
+// The polyfill ships no types; it is only imported for its side effect (src/shim.ts).
+declare module 'disposablestack/auto';
