@@ -182,7 +182,7 @@ says why in realSkipped.`,
     .option('--rate <n>', 'flows per second', '200')
     .option('--seconds <s>', 'seconds per run', '10')
     .option('--no-warm-idp-first', 'skip the cold-harness, warm-IdP variant (then `fresh` is the cold harness)')
-    .option('--prime-flows <n>', 'naive flows sent to a fresh IdP before the idpPrimed variant (0 skips it)', '40')
+    .option('--prime-flows <n>', 'flows the `fresh` IdP primes itself with before it is ready, as a run does (0: a cold IdP)', '40')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # idpWarm/fresh/harnessWarm/bothWarm .headVsSteady .idpColdExtraCpuMs, cause, goalMet\n')
     .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; primeFlows: string; json?: boolean }) => {

@@ -8,12 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { installSkewableClock, setClockOffsetMs } from './clock.ts';
 import type { MapAdapterStore } from './map-adapter.ts';
 import type { ChildMessage, IdpChildConfig, IdpMode, IdpStats, ParentMessage } from './messages.ts';
+import { CLIENT_ID, REDIRECT_PATH } from './constants.ts';
+import { primeIdp } from './prime.ts';
 import { createIdpProvider } from './provider-setup.ts';
 
 // Before oidc-provider is used, so every time it reads goes through the skewable clock.
 installSkewableClock();
 
 let mode: IdpMode = {};
+// Priming is best effort: on a loaded machine it stops here and the IdP starts anyway.
+const PRIME_DEADLINE_MS = 8000;
 let store: MapAdapterStore | undefined;
 
 function send(message: ChildMessage): void {
@@ -22,7 +26,8 @@ function send(message: ChildMessage): void {
 }
 
 async function start(config: IdpChildConfig): Promise<void> {
-  mode = { ...config.mode };
+  // Priming runs with correct behaviour; the configured fault mode starts with the first real request.
+  mode = {};
   const server: Server = createServer();
   // Load runs keep thousands of connections alive; the defaults close idle ones after 5 s.
   server.keepAliveTimeout = 65_000;
@@ -43,7 +48,12 @@ async function start(config: IdpChildConfig): Promise<void> {
   });
   store = created.store;
   server.on('request', created.provider.callback());
-  send({ type: 'ready', issuer, port, pid: process.pid });
+  const primed =
+    config.primeFlows > 0
+      ? await primeIdp({ authorizationEndpoint: `${issuer}/auth`, tokenEndpoint: `${issuer}/token`, clientId: CLIENT_ID, redirectUri: `${issuer}${REDIRECT_PATH}` }, config.primeFlows, PRIME_DEADLINE_MS)
+      : null;
+  mode = { ...config.mode };
+  send({ type: 'ready', issuer, port, pid: process.pid, primed });
 }
 
 function reply(id: number, run: () => unknown): void {

@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { TokenstormError } from '../errors.ts';
 import { entryFile } from '../paths.ts';
+import type { PrimeResult } from './prime.ts';
 import type { ChildMessage, ErrorDetailMessage, IdpChildConfig, IdpMode, IdpStats, ParentMessage } from './messages.ts';
 
 export type { IdpMode, IdpStats } from './messages.ts';
@@ -52,6 +53,8 @@ export interface EmbeddedIdp {
   /** Confidential, private_key_jwt and DPoP-bound clients (all with refresh tokens; the confidential ones also client_credentials). */
   clients: EmbeddedClients;
   pid: number;
+  /** What the start-up priming did (null when `primeFlows` was 0). */
+  primed: PrimeResult | null;
   /** Shifts the child's `Date.now()` / `new Date()` by `ms` (absolute, not cumulative). */
   setClockOffset(ms: number): Promise<void>;
   /** Replaces the fault mode; `{}` restores normal behaviour. */
@@ -84,7 +87,16 @@ export interface EmbeddedIdpOptions {
   mode?: IdpMode;
   /** Aborts the start-up (Ctrl-C while the IdP starts): the child is stopped and ERR_INTERRUPTED thrown. */
   signal?: AbortSignal;
+  /**
+   * Plain PKCE flows the IdP runs against itself before it reports ready (default
+   * {@link DEFAULT_PRIME_FLOWS}; 0 = none, a cold IdP). A fresh oidc-provider process pays a
+   * one-time set-up in its first flows that otherwise shows as a tail in the run's first seconds.
+   */
+  primeFlows?: number;
 }
+
+/** Flows a fresh embedded IdP runs against itself before it is ready (see `bench startup`). */
+export const DEFAULT_PRIME_FLOWS = 40;
 
 /** How many error details the parent keeps. */
 export const ERROR_RING_SIZE = 1000;
@@ -126,9 +138,13 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
     clientSecret,
     jwtClientPublicJwk: { ...(await exportJWK(jwtKeys.publicKey)), kid, alg: 'ES256', use: 'sig' },
     mode: { ...(opts.mode ?? {}) },
+    primeFlows: opts.primeFlows ?? DEFAULT_PRIME_FLOWS,
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new TokenstormError('ERR_USAGE', `idp port must be an integer 0..65535 (got ${opts.port})`);
+  }
+  if (!Number.isInteger(config.primeFlows) || config.primeFlows < 0 || config.primeFlows > 10_000) {
+    throw new TokenstormError('ERR_USAGE', `idp primeFlows must be an integer 0..10000 (got ${opts.primeFlows})`);
   }
   if (!Number.isInteger(config.codeTtlSec) || config.codeTtlSec < 1) {
     throw new TokenstormError('ERR_USAGE', `idp codeTtlSec must be an integer >= 1 (got ${opts.codeTtlSec})`);
@@ -287,6 +303,7 @@ export async function startEmbeddedIdp(opts: EmbeddedIdpOptions = {}): Promise<E
       dpop: { clientId: DPOP_CLIENT_ID },
     },
     pid: info.pid,
+    primed: info.primed,
     async setClockOffset(ms: number) {
       if (!Number.isFinite(ms)) throw new TokenstormError('ERR_USAGE', `clock offset must be a finite number of ms (got ${ms})`);
       await request({ type: 'set-clock-offset', id: nextId++, offsetMs: ms });

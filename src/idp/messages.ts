@@ -2,6 +2,7 @@
  * Typed IPC messages between the parent ({@link ./embedded-idp.ts}) and the IdP child
  * ({@link ./child.ts}). Nothing in here may carry a code, verifier, token or cookie value.
  */
+import type { PrimeResult } from './prime.ts';
 
 /** Settings the parent sends once, right after fork. */
 export interface IdpChildConfig {
@@ -17,6 +18,8 @@ export interface IdpChildConfig {
   jwtClientPublicJwk: Record<string, unknown>;
   /** Fault mode from the start (`{}` = correct behaviour). */
   mode: IdpMode;
+  /** Plain flows the child runs against itself (correct behaviour, real clock) before it reports ready; 0 = none. */
+  primeFlows: number;
 }
 
 /**
@@ -77,7 +80,7 @@ export interface ErrorDetailMessage {
 
 /** Child → parent. */
 export type ChildMessage =
-  | { type: 'ready'; issuer: string; port: number; pid: number }
+  | { type: 'ready'; issuer: string; port: number; pid: number; primed: PrimeResult | null }
   | { type: 'start-error'; message: string }
   | { type: 'reply'; id: number; ok: true; result?: unknown }
   | { type: 'reply'; id: number; ok: false; message: string }
