@@ -200,7 +200,8 @@ async function runThreadedCli(
 ): Promise<number> {
   const runId = newRunId();
   if (!flags.quiet) process.stderr.write(`tokenstorm: ${threads} load threads, each an execution segment of ${plan.name}; one merged report at the end\n`);
-  const { reports, interrupted } = await runThreads(plan, { threads, issuer: flags.issuer ?? null, workers, runId, signal });
+  const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
+  const { reports, interrupted } = await runThreads(plan, { threads, issuer: flags.issuer ?? null, workers, runId, signal, progress });
   const { report, thresholdExprs } = mergeReports(
     reports.map((r, i) => ({ report: r, label: `thread ${i}` })),
     { runId },

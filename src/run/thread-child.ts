@@ -23,7 +23,8 @@ try {
     outDir: input.outDir,
     workers: input.workers,
     signal: abort.signal,
-    progress: null,
+    // Live samples go to the parent, which merges the threads' into one progress display.
+    progress: { update: (sample) => post({ type: 'progress', sample }), stop() {} },
     runId: `${input.runId}-t${input.segment.index}`,
   });
   post({ type: 'report', report: outcome.report, interrupted: outcome.interrupted });

@@ -2,6 +2,7 @@
  * Messages between `run --threads N` and its load threads (typed, as STYLE.md asks of threads).
  */
 import type { Segment } from '../load/segment.ts';
+import type { LoadProgress } from './measure.ts';
 import type { Report } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
 
@@ -15,5 +16,11 @@ export interface ThreadInput {
   runId: string;
 }
 
-/** What a load thread posts when it is done. */
-export type ThreadMessage = { type: 'report'; report: Report; interrupted: boolean } | { type: 'error'; code: string; message: string };
+/** One live sample of a thread's load, as its measured window reports it. */
+export type ThreadProgressSample = Parameters<LoadProgress['update']>[0];
+
+/** What a load thread posts: live samples while it runs, then its report or its error. */
+export type ThreadMessage =
+  | { type: 'progress'; sample: ThreadProgressSample }
+  | { type: 'report'; report: Report; interrupted: boolean }
+  | { type: 'error'; code: string; message: string };

@@ -15,7 +15,8 @@ import { startEmbeddedIdp } from '../idp/embedded-idp.ts';
 import { entryFile } from '../paths.ts';
 import type { Report } from '../report/schema.ts';
 import type { RunPlan } from '../scenario/types.ts';
-import type { ThreadInput, ThreadMessage } from './thread-messages.ts';
+import type { LoadProgress } from './measure.ts';
+import type { ThreadInput, ThreadMessage, ThreadProgressSample } from './thread-messages.ts';
 
 /** Options of {@link runThreads}. */
 export interface ThreadsOptions {
@@ -26,6 +27,8 @@ export interface ThreadsOptions {
   workers?: number;
   runId: string;
   signal?: AbortSignal;
+  /** Live progress, merged from every thread's samples (see {@link mergeProgress}). */
+  progress?: LoadProgress | null;
 }
 
 /** The threads' reports (one per segment, in order) and whether any was interrupted. */
@@ -57,7 +60,30 @@ export function checkThreadable(plan: RunPlan, issuer: string | null): void {
   }
 }
 
-function runThread(input: ThreadInput, signal: AbortSignal | undefined): Promise<{ report: Report; interrupted: boolean }> {
+/**
+ * One live sample for the whole run from the threads' latest: rates, in-flight counts and errors
+ * add up; elapsed time is the furthest thread's; p95 is the highest of the threads' recent p95s
+ * (an upper bound of the merged one, which live samples cannot compute); the phase is thread 0's.
+ *
+ * @example
+ * mergeProgress([a, b]); // { ratePerSec: a.ratePerSec + b.ratePerSec, p95Ms: Math.max(a.p95Ms, b.p95Ms), … }
+ */
+export function mergeProgress(samples: readonly ThreadProgressSample[]): ThreadProgressSample {
+  return {
+    elapsedMs: Math.max(0, ...samples.map((s) => s.elapsedMs)),
+    ratePerSec: samples.reduce((a, s) => a + s.ratePerSec, 0),
+    inFlight: samples.reduce((a, s) => a + s.inFlight, 0),
+    p95Ms: Math.max(0, ...samples.map((s) => s.p95Ms)),
+    errors: samples.reduce((a, s) => a + s.errors, 0),
+    phase: samples[0]?.phase ?? '',
+  };
+}
+
+function runThread(
+  input: ThreadInput,
+  signal: AbortSignal | undefined,
+  onProgress: (sample: ThreadProgressSample) => void,
+): Promise<{ report: Report; interrupted: boolean }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(entryFile('run/thread-child'), { workerData: input });
     let settled = false;
@@ -71,8 +97,10 @@ function runThread(input: ThreadInput, signal: AbortSignal | undefined): Promise
       void worker.terminate();
       f();
     };
-    worker.once('message', (m: ThreadMessage) => {
-      if (m.type === 'report') done(() => resolve({ report: m.report, interrupted: m.interrupted }));
+    worker.on('message', (m: ThreadMessage) => {
+      if (m.type === 'progress') {
+        if (!settled) onProgress(m.sample);
+      } else if (m.type === 'report') done(() => resolve({ report: m.report, interrupted: m.interrupted }));
       else done(() => reject(new TokenstormError(m.code as 'ERR_INTERNAL', `thread ${input.segment.index}: ${m.message}`)));
     });
     worker.once('error', (err) => done(() => reject(err)));
@@ -96,14 +124,19 @@ export async function runThreads(plan: RunPlan, options: ThreadsOptions): Promis
     const issuer = idp ? idp.issuer : options.issuer!;
     // The embedded IdP targeted as an issuer: its public client and redirect URI.
     const threadPlan: RunPlan = idp ? { ...plan, target: { ...plan.target, clientId: idp.clientId, redirectUri: idp.redirectUri } } : plan;
+    const latest = new Map<number, ThreadProgressSample>();
     const parts = await Promise.all(
       Array.from({ length: options.threads }, (_, index) =>
         runThread(
           { plan: threadPlan, issuer, segment: { index, count: options.threads }, outDir, workers: options.workers, runId: options.runId },
           options.signal,
+          (sample) => {
+            latest.set(index, sample);
+            options.progress?.update(mergeProgress([...latest.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s)));
+          },
         ),
       ),
-    );
+    ).finally(() => options.progress?.stop());
     return { reports: parts.map((p) => p.report), interrupted: parts.some((p) => p.interrupted) };
   } finally {
     await idp?.stop();

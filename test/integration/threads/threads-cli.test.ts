@@ -52,6 +52,8 @@ describe('run --threads', () => {
     expect(report.endpoints.token!.queuedHdr).toBeDefined();
     expect(report.thresholds.map((t) => t.expr)).toContain('flow:rate(failed)<0.5');
     expect(r.stderr).toContain('2 load threads');
+    // Live progress while the threads run (stderr is not a TTY here: plain lines), merged from both.
+    expect(r.stderr).toMatch(/^tokenstorm: \d+s\/2s phase=\S+ rate=[\d.]+\/s inflight=\d+ p95=\S+ errors=\d+$/m);
   });
 
   it('refuses --threads with --segment, a closed model or faults, in one line (exit 2)', async () => {
