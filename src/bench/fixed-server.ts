@@ -1,6 +1,8 @@
 /**
  * A token endpoint that always answers the same 200 JSON, in a child process so that the client
- * under test has the other core: for benchmarks the client is what is measured.
+ * under test has the other core: for benchmarks the client is what is measured. It also serves a
+ * discovery document (issuer = its own origin) and an empty key set, so that a whole
+ * `tokenstorm run` in client_credentials mode can target it as an issuer.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,10 +10,21 @@ import { once } from 'node:events';
 const SERVER = `
 const http = require('node:http');
 const body = JSON.stringify({ access_token: 'x'.repeat(43), token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
-http.createServer((req, res) => {
+let discovery = '';
+const jwks = JSON.stringify({ keys: [] });
+const server = http.createServer((req, res) => {
   req.resume();
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
-}).listen(0, '127.0.0.1', function () { process.send(this.address().port); });
+  req.on('end', () => {
+    const out = req.url === '/.well-known/openid-configuration' ? discovery : req.url === '/jwks' ? jwks : body;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+    res.end(out);
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  const issuer = 'http://127.0.0.1:' + server.address().port;
+  discovery = JSON.stringify({ issuer, authorization_endpoint: issuer + '/auth', token_endpoint: issuer + '/token', jwks_uri: issuer + '/jwks', response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'], token_endpoint_auth_methods_supported: ['client_secret_post'], grant_types_supported: ['client_credentials'] });
+  process.send(server.address().port);
+});
 process.on('disconnect', () => process.exit(0));
 `;
 

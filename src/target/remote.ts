@@ -20,8 +20,13 @@ export const remoteTargetKind: TargetKind = {
         hint: 'add --direct, or use the IdP over http on 127.0.0.1',
       });
     }
-    if (!plan.target.clientId || !plan.target.redirectUri) {
-      throw new TokenstormError('ERR_SCENARIO_INVALID', 'a remote issuer needs target.clientId and target.redirectUri in the scenario');
+    // Machine-to-machine requests have no user and no redirect: only the client is needed.
+    const needsRedirect = plan.mode !== 'client_credentials';
+    if (!plan.target.clientId || (needsRedirect && !plan.target.redirectUri)) {
+      throw new TokenstormError(
+        'ERR_SCENARIO_INVALID',
+        needsRedirect ? 'a remote issuer needs target.clientId and target.redirectUri in the scenario' : 'a remote issuer needs target.clientId in the scenario',
+      );
     }
   },
   async open(plan, options) {
@@ -35,7 +40,7 @@ export const remoteTargetKind: TargetKind = {
       issuer,
       client: {
         clientId: plan.target.clientId!,
-        redirectUri: plan.target.redirectUri!,
+        redirectUri: plan.target.redirectUri ?? '',
         scope: plan.target.scope,
         username: plan.target.username,
         password: plan.target.password,
