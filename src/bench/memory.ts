@@ -17,6 +17,8 @@ import { packageRoot } from '../scenario/load.ts';
 
 /** k6 0.49 peak RSS on the same flow (FINDINGS.md, 2-core machine, medians of 3), MB. */
 export const K6_RECORDED_PEAK_RSS_MB: Readonly<Record<number, number>> = { 100: 98, 200: 101, 400: 157 };
+/** k6 0.49 CPU per flow on the same flow (FINDINGS.md; steady state at 100 and 200/s, whole run at 400/s), ms. */
+export const K6_RECORDED_CPU_MS_PER_FLOW: Readonly<Record<number, number>> = { 100: 3.39, 200: 2.65, 400: 2.23 };
 
 /** One rate, one variant. */
 export interface MemoryRun {
@@ -42,6 +44,10 @@ export interface MemoryBenchResult {
     k6RecordedPeakRssMb: number | null;
     /** shipped.peakRssMb / k6RecordedPeakRssMb (goal ≤ 0.75). */
     vsK6Recorded: number | null;
+    /** k6's recorded CPU per flow at this rate, ms (null when none was recorded). */
+    k6RecordedCpuMsPerFlow: number | null;
+    /** shipped.cpuMsPerFlow / k6RecordedCpuMsPerFlow (goal ≤ 0.5; the harness's whole run against k6's). */
+    cpuVsK6Recorded: number | null;
     /** v8Default.peakRssMb / shipped.peakRssMb: what the young-generation choice saves. */
     v8DefaultVsShipped: number | null;
     /** verifierThread.peakRssMb / shipped.peakRssMb: what running PKCE inline saves. */
@@ -103,6 +109,7 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
       const v8Default = await one([], { TOKENSTORM_NO_REEXEC: '1' });
       const verifierThread = await one(['--workers', '1']);
       const k6 = K6_RECORDED_PEAK_RSS_MB[ratePerSec] ?? null;
+      const k6Cpu = K6_RECORDED_CPU_MS_PER_FLOW[ratePerSec] ?? null;
       out.push({
         ratePerSec,
         shipped,
@@ -110,6 +117,8 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
         verifierThread,
         k6RecordedPeakRssMb: k6,
         vsK6Recorded: ratio(shipped.peakRssMb, k6),
+        k6RecordedCpuMsPerFlow: k6Cpu,
+        cpuVsK6Recorded: shipped.cpuMsPerFlow === null ? null : ratio(shipped.cpuMsPerFlow, k6Cpu),
         v8DefaultVsShipped: ratio(v8Default.peakRssMb, shipped.peakRssMb),
         verifierThreadVsShipped: ratio(verifierThread.peakRssMb, shipped.peakRssMb),
       });

@@ -75,5 +75,8 @@ describe('tokenstorm bench memory', () => {
     expect(r20.vsK6Recorded).toBeNull();
     expect(r100.k6RecordedPeakRssMb).toBe(98);
     expect(r100.vsK6Recorded).toBeCloseTo(r100.shipped.peakRssMb / 98, 1);
+    expect(r100.k6RecordedCpuMsPerFlow).toBe(3.39);
+    expect(r100.cpuVsK6Recorded).toBeCloseTo(r100.shipped.cpuMsPerFlow / 3.39, 1);
+    expect(r20.cpuVsK6Recorded).toBeNull();
   });
 });
