@@ -2,9 +2,10 @@
  * Memory benchmark: the harness's peak RSS (its own process, all threads; the embedded IdP runs in
  * a separate process and is not counted, as k6's RSS did not count the IdP) at several rates, each
  * run a fresh process started the way users start it (bin/tokenstorm.js run), so one run's heap
- * never inflates the next. Three variants per rate, side by side: as shipped (8 MB semi-spaces,
- * chosen by the bin; no verifier thread at these rates), with V8's default young generation
- * (TOKENSTORM_NO_REEXEC=1), and with one verifier thread (`--workers 1`, the old default). k6's
+ * never inflates the next. Three variants per rate, side by side: as shipped (8 MB semi-spaces and
+ * two malloc arenas, chosen by the bin; no verifier thread at these rates), without the bin's
+ * re-exec (TOKENSTORM_NO_REEXEC=1: V8's default young generation, glibc's default arenas), and
+ * with one verifier thread (`--workers 1`, the old default). k6's
  * figures are the ones recorded in FINDINGS.md (k6 cannot be installed here): a comparison against
  * recorded numbers, not a same-run peer.
  */
@@ -36,7 +37,7 @@ export interface MemoryBenchResult {
     ratePerSec: number;
     /** As users run it. */
     shipped: MemoryRun;
-    /** V8's default young generation (the bin's re-exec turned off). */
+    /** The bin's re-exec turned off: V8's default young generation, glibc's default malloc arenas. */
     v8Default: MemoryRun;
     /** As shipped plus one verifier pool thread. */
     verifierThread: MemoryRun;
@@ -48,7 +49,7 @@ export interface MemoryBenchResult {
     k6RecordedCpuMsPerFlow: number | null;
     /** shipped.cpuMsPerFlow / k6RecordedCpuMsPerFlow (goal ≤ 0.5; the harness's whole run against k6's). */
     cpuVsK6Recorded: number | null;
-    /** v8Default.peakRssMb / shipped.peakRssMb: what the young-generation choice saves. */
+    /** v8Default.peakRssMb / shipped.peakRssMb: what the re-exec's young generation and arenas save. */
     v8DefaultVsShipped: number | null;
     /** verifierThread.peakRssMb / shipped.peakRssMb: what running PKCE inline saves. */
     verifierThreadVsShipped: number | null;
@@ -58,10 +59,12 @@ export interface MemoryBenchResult {
 function runCli(scenarioFile: string, outDir: string, extraArgs: string[], env: Record<string, string>): Promise<Report> {
   return new Promise((resolve, reject) => {
     const bin = join(packageRoot(), 'bin', 'tokenstorm.js');
-    // NODE_OPTIONS is cleared so a caller's own V8 flags do not change what is measured.
+    // NODE_OPTIONS and MALLOC_ARENA_MAX are cleared so the caller's own settings do not change what is measured.
+    const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '' };
+    delete base.MALLOC_ARENA_MAX;
     const child = spawn(process.execPath, [bin, 'run', scenarioFile, '--direct', '--quiet', '--json', '--out', outDir, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '', ...env },
+      env: { ...base, ...env },
     });
     let stdout = '';
     let stderr = '';

@@ -23,7 +23,7 @@ beforeAll(async () => {
   preload = join(dir, 'probe.cjs');
   await writeFile(
     preload,
-    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, modules: Object.keys(require.cache) })));\n",
+    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, modules: Object.keys(require.cache) })));\n",
   );
   scenario = join(dir, 'tiny.json');
   await writeFile(scenario, JSON.stringify({ name: 'tiny', load: { ratePerSec: 5, duration: '1s' } }));
@@ -34,16 +34,19 @@ interface Probe {
   code: number | null;
   stdout: string;
   execArgv: string[];
+  arenas: string | null;
   modules: string[];
 }
 
 async function probe(args: string[], env: Record<string, string> = {}): Promise<Probe> {
   const out = join(dir, `probe-${Math.random().toString(36).slice(2)}.json`);
+  const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '' };
+  delete base.MALLOC_ARENA_MAX;
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolveRun, reject) => {
     const child = spawn(node, ['--require', preload, bin, ...args], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '', ...env, PROBE_OUT: out },
+      env: { ...base, ...env, PROBE_OUT: out },
     });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
@@ -54,15 +57,19 @@ async function probe(args: string[], env: Record<string, string> = {}): Promise<
       resolveRun({ code: c, stdout: text });
     });
   });
-  return { code, stdout, ...(JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; modules: string[] }) };
+  return { code, stdout, ...(JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; arenas: string | null; modules: string[] }) };
 }
 
 describe('harness memory choices (bin/tokenstorm.js run, from outside)', () => {
-  it('re-executes run with 8 MB semi-spaces, keeping the caller’s own Node flags', async () => {
+  it('re-executes run with 8 MB semi-spaces and two malloc arenas, keeping the caller’s own Node flags and arena count', async () => {
     const p = await probe(['run', scenario, '--dry-run']);
     expect(p.code).toBe(0);
     expect(p.execArgv).toContain('--max-semi-space-size=8');
     expect(p.execArgv).toContain('--require');
+    expect(p.arenas).toBe('2');
+    const own = await probe(['run', scenario, '--dry-run'], { MALLOC_ARENA_MAX: '4' });
+    expect(own.execArgv).toContain('--max-semi-space-size=8');
+    expect(own.arenas).toBe('4');
   });
 
   it('leaves the young generation alone when the user sized it, or opted out, and for other commands', async () => {
