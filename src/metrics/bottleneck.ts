@@ -24,8 +24,14 @@ export interface BottleneckEvidence {
   droppedFlows: number;
   /** Share of HTTP service time spent queued for a free connection in the harness's pool (0..1). */
   queuedShare: number;
-  /** Slowest second's p99 ÷ the median second's p99 of the live endpoint; null with fewer than 3 seconds. */
+  /** Late third's median per-second p99 ÷ the early third's (see {@link latencyGrowth}); null with fewer than 3 seconds. */
   latencyGrowth: number | null;
+  /**
+   * The same two medians' difference, ms (see {@link latencyRiseMs}). A rise under
+   * {@link GROWTH_MIN_RISE_MS} is not the target slowing down, however large the ratio: 2 ms
+   * becoming 5 ms is scheduler noise on a shared machine. Absent or null: the ratio decides alone.
+   */
+  latencyRiseMs?: number | null;
   /** The embedded IdP's CPU, cores; null for a remote target (unknown, not zero). */
   targetCpuCores: number | null;
   /** Times the verifier pool ran dry (reported, never a bottleneck: the fallback is inline). */
@@ -49,6 +55,8 @@ const LATE_SHARE_LIMIT = 0.05;
 // Above this share of service time spent waiting for a connection, the pool shaped the latencies.
 const QUEUED_SHARE_LIMIT = 0.5;
 const GROWTH_LIMIT = 2;
+/** Smallest rise of the live endpoint's p99 (late third vs early third) that counts as latency growth, ms. */
+export const GROWTH_MIN_RISE_MS = 20;
 const TARGET_CPU_SATURATED_CORES = 0.9;
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -79,7 +87,10 @@ export function judgeBottleneck(e: BottleneckEvidence): BottleneckJudgement {
     return { verdict: 'pool', harnessSide: true, reasons: [why, ...notes], summary: `the harness's connection pool was the bottleneck: ${why}` };
   }
   const target: string[] = [];
-  if (e.latencyGrowth !== null && e.latencyGrowth >= GROWTH_LIMIT) target.push(`p99 grew ${r2(e.latencyGrowth)}× over the run`);
+  const rise = e.latencyRiseMs ?? null;
+  if (e.latencyGrowth !== null && e.latencyGrowth >= GROWTH_LIMIT && (rise === null || rise >= GROWTH_MIN_RISE_MS)) {
+    target.push(`p99 grew ${r2(e.latencyGrowth)}×${rise === null ? '' : ` (+${r2(rise)} ms)`} over the run`);
+  }
   if (e.droppedFlows > 0) target.push(`${e.droppedFlows} flows dropped for want of a free slot`);
   if (e.targetCpuCores !== null && e.targetCpuCores >= TARGET_CPU_SATURATED_CORES) target.push(`the IdP used ${e.targetCpuCores} cores`);
   if (target.length > 0) {
@@ -99,6 +110,23 @@ export function judgeBottleneck(e: BottleneckEvidence): BottleneckJudgement {
  * latencyGrowth(report.series, 'flow'); // 3.1 when the late seconds' p99 was 3.1× the early ones'
  */
 export function latencyGrowth(series: readonly SeriesPoint[], endpoint: keyof SeriesPoint['endpoints']): number | null {
+  const t = thirds(series, endpoint);
+  return t === null || t.early <= 0 ? null : t.late / t.early;
+}
+
+/**
+ * The rise behind {@link latencyGrowth}, in ms: the late third's median per-second p99 minus the
+ * early third's. Null with fewer than 3 usable seconds.
+ *
+ * @example
+ * latencyRiseMs(report.series, 'flow'); // 42 when the late seconds' p99 was 42 ms above the early ones'
+ */
+export function latencyRiseMs(series: readonly SeriesPoint[], endpoint: keyof SeriesPoint['endpoints']): number | null {
+  const t = thirds(series, endpoint);
+  return t === null ? null : t.late - t.early;
+}
+
+function thirds(series: readonly SeriesPoint[], endpoint: keyof SeriesPoint['endpoints']): { early: number; late: number } | null {
   const p99s = series
     .map((s) => s.endpoints[endpoint])
     .filter((x): x is NonNullable<typeof x> => x !== undefined && x.count >= 5)
@@ -109,7 +137,5 @@ export function latencyGrowth(series: readonly SeriesPoint[], endpoint: keyof Se
     const s = [...xs].sort((x, y) => x - y);
     return s[Math.floor(s.length / 2)]!;
   };
-  const early = median(p99s.slice(0, third));
-  if (early <= 0) return null;
-  return median(p99s.slice(-third)) / early;
+  return { early: median(p99s.slice(0, third)), late: median(p99s.slice(-third)) };
 }

@@ -18,6 +18,8 @@ export interface HarnessInputs {
   queuedShare?: number;
   /** From `latencyGrowth(series, liveEndpoint)`; null when too short to tell. */
   latencyGrowth?: number | null;
+  /** From `latencyRiseMs(series, liveEndpoint)`; null when too short to tell. */
+  latencyRiseMs?: number | null;
 }
 
 // The sampling timer wakes the process this often; at 10 ms it cost ~8 ms of CPU per second on an
@@ -70,6 +72,7 @@ export function startHarnessMonitor(): { stop(): void; finish(inputs: HarnessInp
         droppedFlows: inputs.droppedFlows,
         queuedShare: inputs.queuedShare ?? 0,
         latencyGrowth: inputs.latencyGrowth ?? null,
+        latencyRiseMs: inputs.latencyRiseMs ?? null,
         targetCpuCores: idpCpuCores,
         verifierPoolWaits: inputs.verifierPool.waits,
       });

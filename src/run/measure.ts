@@ -11,7 +11,7 @@ import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from '../flow/http.ts';
 import type { FlowObserver } from '../flow/pkce-flow.ts';
 import type { FlowTarget } from '../flow/target.ts';
-import { latencyGrowth } from '../metrics/bottleneck.ts';
+import { latencyGrowth, latencyRiseMs } from '../metrics/bottleneck.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
 import { LivenessWatch } from '../metrics/liveness.ts';
 import { Recorder, type RecorderResult } from '../metrics/recorder.ts';
@@ -200,6 +200,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
           verifierPool: { workers: poolStats.workers, taken: poolStats.taken, waits: poolStats.waits },
           queuedShare: recorder?.queuedShare ?? 0,
           latencyGrowth: latencyGrowth(result.series, workload.liveEndpoint),
+          latencyRiseMs: latencyRiseMs(result.series, workload.liveEndpoint),
         })
       : null;
   if (harness && wire0) {

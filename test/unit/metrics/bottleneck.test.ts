@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BottleneckEvidence, judgeBottleneck, latencyGrowth } from '../../../src/metrics/bottleneck.ts';
+import { type BottleneckEvidence, GROWTH_MIN_RISE_MS, judgeBottleneck, latencyGrowth, latencyRiseMs } from '../../../src/metrics/bottleneck.ts';
 import type { SeriesPoint } from '../../../src/report/schema.ts';
 
 const healthy: BottleneckEvidence = {
@@ -20,6 +20,14 @@ describe('judgeBottleneck', () => {
     expect(j.verdict).toBe('target');
     expect(j.harnessSide).toBe(false);
     expect(j.summary).toMatch(/^the target was the bottleneck: p99 grew 6\.4× over the run while the harness was healthy \(event-loop p99 4 ms, harness 0\.31 cores, 2% /);
+  });
+
+  it('does not call a rise of a few ms growth, whatever the ratio (2 ms → 5 ms is noise), and names the rise when it does', () => {
+    expect(judgeBottleneck({ ...healthy, latencyGrowth: 2.5, latencyRiseMs: 3 }).verdict).toBe('none');
+    expect(judgeBottleneck({ ...healthy, latencyGrowth: 2.5, latencyRiseMs: GROWTH_MIN_RISE_MS - 0.1 }).verdict).toBe('none');
+    const j = judgeBottleneck({ ...healthy, latencyGrowth: 2.5, latencyRiseMs: 45 });
+    expect(j.verdict).toBe('target');
+    expect(j.summary).toMatch(/^the target was the bottleneck: p99 grew 2\.5× \(\+45 ms\) over the run while/);
   });
 
   it('never blames the harness for an unknown target CPU alone', () => {
@@ -75,6 +83,7 @@ describe('latencyGrowth', () => {
   it('is the late seconds\' median p99 over the early seconds\'', () => {
     // p99 rising from ~10 to ~40 ms: sustained growth.
     expect(latencyGrowth([point(0, 10), point(1, 12), point(2, 20), point(3, 38), point(4, 40), point(5, 42)], 'flow')).toBeCloseTo(42 / 12, 6);
+    expect(latencyRiseMs([point(0, 10), point(1, 12), point(2, 20), point(3, 38), point(4, 40), point(5, 42)], 'flow')).toBe(30);
   });
 
   it('is not fooled by one slow second (a cold start or a GC pause)', () => {
