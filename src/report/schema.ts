@@ -197,6 +197,8 @@ export interface HarnessReport {
   reasons: string[];
   /** The self-check's verdict (metrics/bottleneck.ts): harness, pool (the harness's connection pool), target or none. */
   verdict?: 'harness' | 'pool' | 'target' | 'none';
+  /** Flows run before the clock to warm the harness (load.primeFlows; flow mode), not measured. */
+  primedFlows?: number;
   /** Peak resident set size of the harness process (all its threads) up to the end of the load, MB. */
   peakRssMb?: number;
   /** The harness's traffic in the measured window: bytes on every socket (headers and bodies) and connections opened. */

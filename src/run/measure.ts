@@ -4,6 +4,7 @@
  * caller aborts (Ctrl-C) or the target is lost; then everything winds down in order — faults
  * removed first, so the IdP never stays skewed or down — and the numbers are handed back.
  */
+import { primeHarness } from '../flow/prime.ts';
 import { performance } from 'node:perf_hooks';
 import type { FaultActuator } from '../chaos/actuators/types.ts';
 import { startTimeline, type TimelineError } from '../chaos/timeline.ts';
@@ -122,8 +123,11 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let endedAt = performance.now();
   let search: SearchOutcome | null = null;
   let wire0: ReturnType<HttpClient['wireBytes']> | null = null;
+  let primedFlows: number | null = null;
   try {
     await workload.prepare(abort.signal);
+    // Token and refresh modes already run flows before the clock (banking codes, logging users in).
+    if (plan.mode === 'flow') primedFlows = plan.primeFlows > 0 ? await primeHarness(ctx, plan.primeFlows, abort.signal) : 0;
     if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
@@ -203,6 +207,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
           latencyRiseMs: latencyRiseMs(result.series, workload.liveEndpoint),
         })
       : null;
+  if (harness && primedFlows !== null) harness.primedFlows = primedFlows;
   if (harness && wire0) {
     const wire1 = input.http.wireBytes();
     harness.wire = {

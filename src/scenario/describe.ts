@@ -84,6 +84,9 @@ export function describePlan(plan: RunPlan): string {
       `connect timeout ${formatDuration(plan.connectTimeoutMs)}${plan.maxFlows === null ? '' : `; stop after ${plan.maxFlows} ${what}`}`,
   );
   lines.push(targetWords(plan));
+  if (plan.mode === 'flow' && plan.primeFlows > 0) {
+    lines.push(`Before the clock: up to ${plan.primeFlows} flows one after another to warm the harness (not measured; load.primeFlows: 0 turns this off)`);
+  }
   if (plan.mode === 'token') {
     const b = plan.codeBank;
     lines.push(`Code bank: ${b.size} codes, used within ${formatDuration(b.maxAgeMs)} of issue, ${b.producers} producers`);

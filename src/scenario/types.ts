@@ -101,6 +101,8 @@ export interface ScenarioInput {
     maxFlows?: number;
     /** Connections per origin in the one undici Agent. Default 64. */
     connections?: number;
+    /** Flow mode: flows run one after another before the clock starts, unmeasured, to warm the harness (at most 5 s, stops at the first failure). Default 20; 0 = none. */
+    primeFlows?: number;
     /** Per-request timeout; default 10s. Connect timeout default 5s. */
     requestTimeout?: Duration;
     connectTimeout?: Duration;
@@ -285,6 +287,8 @@ export interface RunPlan {
   /** Capacity search (open model only); null for a fixed shape. */
   search: SearchPlan | null;
   maxInFlight: number;
+  /** Flow mode: whole flows run (unmeasured) before the clock starts, to warm the harness (src/flow/prime.ts). */
+  primeFlows: number;
   maxFlows: number | null;
   connections: number;
   /** One absolute deadline per request, from the send to the last body byte. */

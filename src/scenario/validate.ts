@@ -38,6 +38,7 @@ const LOAD_KEYS = [
   'maxPageBytes',
   'search',
   'warmup',
+  'primeFlows',
 ];
 const STAGE_KEYS = ['duration', 'target', 'vus'];
 const CODE_BANK_KEYS = ['size', 'maxAge', 'producers'];
@@ -52,6 +53,7 @@ export const DEFAULTS = {
   model: 'open',
   maxInFlight: 256,
   connections: 64,
+  primeFlows: 20,
   requestTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
   codeBank: { size: 256, maxAgeMs: 30_000, producers: 8 },
@@ -77,6 +79,7 @@ export const LIMITS = {
   maxInFlight: 100_000,
   maxFlows: 1_000_000_000,
   connections: 10_000,
+  primeFlows: 1000,
   requestTimeoutMs: 600_000,
   connectTimeoutMs: 300_000,
   bodyBytes: { min: 1024, max: 256 * 1024 * 1024 },
@@ -185,6 +188,7 @@ type LoadPlan = Pick<
   | 'maxInFlight'
   | 'maxFlows'
   | 'connections'
+  | 'primeFlows'
   | 'requestTimeoutMs'
   | 'connectTimeoutMs'
   | 'maxBodyBytes'
@@ -212,6 +216,7 @@ function readLoad(v: unknown, p: Problems): LoadPlan | null {
     maxInFlight: num(load, 'maxInFlight', 'load', { integer: true, min: 1, max: LIMITS.maxInFlight }, p) ?? DEFAULTS.maxInFlight,
     maxFlows: num(load, 'maxFlows', 'load', { integer: true, min: 1, max: LIMITS.maxFlows }, p) ?? null,
     connections: num(load, 'connections', 'load', { integer: true, min: 1, max: LIMITS.connections }, p) ?? DEFAULTS.connections,
+    primeFlows: num(load, 'primeFlows', 'load', { integer: true, min: 0, max: LIMITS.primeFlows }, p) ?? DEFAULTS.primeFlows,
     requestTimeoutMs: dur(load, 'requestTimeout', 'load', { positive: true, maxMs: LIMITS.requestTimeoutMs }, p) ?? DEFAULTS.requestTimeoutMs,
     connectTimeoutMs: dur(load, 'connectTimeout', 'load', { positive: true, maxMs: LIMITS.connectTimeoutMs }, p) ?? DEFAULTS.connectTimeoutMs,
     maxBodyBytes: num(load, 'maxBodyBytes', 'load', bytes, p) ?? DEFAULTS.maxBodyBytes,

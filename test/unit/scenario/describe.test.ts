@@ -52,6 +52,14 @@ describe('describePlan', () => {
     expect(text).not.toContain('secret');
   });
 
+  it('flow mode says how many flows warm the harness before the clock, unless turned off', () => {
+    expect(describePlan(validateScenario({ load: { ratePerSec: 5, duration: '2s' } }, null))).toContain(
+      'Before the clock: up to 20 flows one after another to warm the harness (not measured; load.primeFlows: 0 turns this off)\n',
+    );
+    expect(describePlan(validateScenario({ load: { ratePerSec: 5, duration: '2s', primeFlows: 0 } }, null))).not.toContain('Before the clock');
+    expect(describePlan(validateScenario({ mode: 'token', load: { ratePerSec: 5, duration: '2s' } }, null))).not.toContain('Before the clock');
+  });
+
   it('token mode shows the code bank; closed model has no expected count', () => {
     const token = describePlan(validateScenario({ mode: 'token', load: { ratePerSec: 100, duration: '20s' } }, null));
     expect(token).toContain('  stage 1: 0s–20s constant 100 exchanges/s\n');

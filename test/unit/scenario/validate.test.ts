@@ -18,6 +18,7 @@ describe('validateScenario: defaults and plan shape', () => {
       maxInFlight: 256,
       maxFlows: null,
       connections: 64,
+      primeFlows: 20,
       requestTimeoutMs: 10_000,
       connectTimeoutMs: 5_000,
       maxBodyBytes: 1024 * 1024,
@@ -122,6 +123,11 @@ describe('validateScenario: one-line messages', () => {
     expect(invalidMessage({ load: { stages: [{ duration: '1s', traget: 5 }] } })).toBe(
       'test.json: load.stages[0].traget is not a known key (did you mean load.stages[0].target?); load.stages[0].target is required for the open model',
     );
+  });
+
+  it('bounds load.primeFlows', () => {
+    expect(invalidMessage({ load: { ratePerSec: 5, duration: '2s', primeFlows: -1 } })).toBe('test.json: load.primeFlows must be an integer between 0 and 1000 (got -1)');
+    expect(invalidMessage({ load: { ratePerSec: 5, duration: '2s', primeFlows: 2.5 } })).toBe('test.json: load.primeFlows must be an integer between 0 and 1000 (got 2.5)');
   });
 
   it('collects every problem into one line', () => {
