@@ -128,7 +128,9 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     await workload.prepare(abort.signal);
     // Token and refresh modes already run flows before the clock (banking codes, logging users in).
     if (plan.mode === 'flow') primedFlows = plan.primeFlows > 0 ? await primeHarness(ctx, plan.primeFlows, abort.signal) : 0;
-    if (abort.signal.aborted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
+    // A failure before the clock is an error; an interrupt (Ctrl-C during the code bank or the
+    // priming) still gets its partial report, with the clock started and stopped at once.
+    if (abort.signal.aborted && !interrupted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
     wire0 = input.http.wireBytes();

@@ -50,4 +50,15 @@ describe('harness priming before the clock', () => {
       await idp.setMode({});
     }
   });
+
+  it('an interrupt during the priming still returns a partial report, with nothing measured', async () => {
+    const ac = new AbortController();
+    // The first secret handled is the first priming flow's verifier: interrupt right there.
+    const outcome = await runPlan(plan(20), { outDir: dir, embeddedIdp: idp, direct: true, signal: ac.signal, onSecret: () => ac.abort() });
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.report.partial).toBe(true);
+    expect(outcome.report.harness.primedFlows).toBeLessThan(20);
+    expect(outcome.report.flows.started).toBe(0);
+    expect(outcome.exitCode).not.toBe(0);
+  });
 });
