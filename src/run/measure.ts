@@ -128,8 +128,9 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     await workload.prepare(abort.signal);
     // Token and refresh modes already run flows before the clock (banking codes, logging users in).
     if (plan.mode === 'flow') primedFlows = plan.primeFlows > 0 ? await primeHarness(ctx, plan.primeFlows, abort.signal) : 0;
-    // A failure before the clock is an error; an interrupt (Ctrl-C during the code bank or the
-    // priming) still gets its partial report, with the clock started and stopped at once.
+    // A failure before the clock is an error; an interrupt during the priming still gets its
+    // partial report, with the clock started and stopped at once. (Token and refresh modes' own
+    // preparation still ends an interrupted run with ERR_INTERRUPTED and no report.)
     if (abort.signal.aborted && !interrupted) throw crash ?? new TokenstormError('ERR_INTERRUPTED', 'interrupted before the load started');
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
