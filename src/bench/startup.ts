@@ -16,7 +16,7 @@ import { createHistogram, recordUs } from '../metrics/hdr.ts';
 import type { FlowRecord } from '../flow/pkce-flow.ts';
 import { runPlan } from '../run.ts';
 import { naiveRun } from './flows.ts';
-import { validateScenario } from '../scenario/validate.ts';
+import { DEFAULTS, validateScenario } from '../scenario/validate.ts';
 
 /** One run of the start-up benchmark. */
 export interface StartupVariant {
@@ -59,9 +59,11 @@ export interface StartupBenchResult {
   headSeconds: number;
   /**
    * A fresh embedded IdP as a run starts it (self-primed with `primeFlows` plain flows before it is
-   * ready); the harness is cold only with `warmIdpFirst: false` (then this is the process's first run).
+   * ready) and a run as shipped (`harnessPrimeFlows` flows before the clock, load.primeFlows); the
+   * harness is cold only with `warmIdpFirst: false` (then this is the process's first run). The
+   * other variants prime neither side.
    */
-  fresh: StartupVariant & { primeFlows: number; primeMs: number | null };
+  fresh: StartupVariant & { primeFlows: number; primeMs: number | null; harnessPrimeFlows: number };
   /** Warm harness, fresh IdP that was not primed (`primeFlows: 0`): the cold IdP that priming hides. */
   harnessWarm: StartupVariant;
   /** Warm harness, the IdP of `harnessWarm` again (warmed by that run). */
@@ -83,9 +85,9 @@ const naiveTarget = (idp: EmbeddedIdp) => ({ authorizationEndpoint: `${idp.issue
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
-async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headSeconds: number, out: string): Promise<StartupVariant> {
+async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headSeconds: number, out: string, harnessPrimeFlows = 0): Promise<StartupVariant> {
   const flows: FlowRecord[] = [];
-  const plan = validateScenario({ name: 'bench-startup', load: { ratePerSec, duration: seconds * 1000 } }, null);
+  const plan = validateScenario({ name: 'bench-startup', load: { ratePerSec, duration: seconds * 1000, primeFlows: harnessPrimeFlows } }, null);
   // CPU of both sides sampled once a second from the first flow on (started flows counted from onFlow's intended times later).
   const idpCpu: number[] = [];
   const harnessCpu: number[] = [];
@@ -168,10 +170,11 @@ async function once(idp: EmbeddedIdp, ratePerSec: number, seconds: number, headS
  * const r = await benchStartup({ ratePerSec: 200, seconds: 10 }); r.fresh.headVsSteady;
  */
 export async function benchStartup(
-  opts: { ratePerSec?: number; seconds?: number; headSeconds?: number; warmIdpFirst?: boolean; primeFlows?: number } = {},
+  opts: { ratePerSec?: number; seconds?: number; headSeconds?: number; warmIdpFirst?: boolean; primeFlows?: number; harnessPrimeFlows?: number } = {},
 ): Promise<StartupBenchResult> {
   const warmIdpFirst = opts.warmIdpFirst ?? true;
   const primeFlows = opts.primeFlows ?? DEFAULT_PRIME_FLOWS;
+  const harnessPrimeFlows = opts.harnessPrimeFlows ?? DEFAULTS.primeFlows;
   const ratePerSec = opts.ratePerSec ?? 200;
   const seconds = opts.seconds ?? 10;
   const headSeconds = opts.headSeconds ?? 5;
@@ -191,7 +194,7 @@ export async function benchStartup(
     const idp1 = await startEmbeddedIdp({ primeFlows });
     let fresh: StartupBenchResult['fresh'];
     try {
-      fresh = { primeFlows, primeMs: idp1.primed?.elapsedMs ?? null, ...(await once(idp1, ratePerSec, seconds, headSeconds, out)) };
+      fresh = { primeFlows, primeMs: idp1.primed?.elapsedMs ?? null, harnessPrimeFlows, ...(await once(idp1, ratePerSec, seconds, headSeconds, out, harnessPrimeFlows)) };
     } finally {
       await idp1.stop();
     }

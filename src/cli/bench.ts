@@ -183,14 +183,16 @@ says why in realSkipped.`,
     .option('--seconds <s>', 'seconds per run', '10')
     .option('--no-warm-idp-first', 'skip the cold-harness, warm-IdP variant (then `fresh` is the cold harness)')
     .option('--prime-flows <n>', 'flows the `fresh` IdP primes itself with before it is ready, as a run does (0: a cold IdP)', '40')
+    .option('--harness-prime-flows <n>', 'flows the `fresh` run sends before its clock starts, as load.primeFlows (0: a cold harness)', '20')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ tokenstorm bench startup --json   # idpWarm/fresh/harnessWarm/bothWarm .headVsSteady .idpColdExtraCpuMs, cause, goalMet\n')
-    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; primeFlows: string; json?: boolean }) => {
+    .action(async (flags: { rate: string; seconds: string; warmIdpFirst?: boolean; primeFlows: string; harnessPrimeFlows: string; json?: boolean }) => {
       const ratePerSec = integerFlag(flags.rate, '--rate', 1, 5000);
       const seconds = integerFlag(flags.seconds, '--seconds', 6, 600);
       const primeFlows = integerFlag(flags.primeFlows, '--prime-flows', 0, 100_000);
+      const harnessPrimeFlows = integerFlag(flags.harnessPrimeFlows, '--harness-prime-flows', 0, 1000);
       const { benchStartup } = await startupBench();
-      print(await benchStartup({ ratePerSec, seconds, primeFlows, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
+      print(await benchStartup({ ratePerSec, seconds, primeFlows, harnessPrimeFlows, warmIdpFirst: flags.warmIdpFirst !== false }), flags.json);
     });
 
   bench

@@ -124,6 +124,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let search: SearchOutcome | null = null;
   let wire0: ReturnType<HttpClient['wireBytes']> | null = null;
   let primedFlows: number | null = null;
+  let signing0: { taken: number; waits: number; stale: number } | null = null;
   try {
     await workload.prepare(abort.signal);
     // Token and refresh modes already run flows before the clock (banking codes, logging users in).
@@ -135,6 +136,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     monitor = startHarnessMonitor();
     targetCpu0 = await target.cpuMicros();
     wire0 = input.http.wireBytes();
+    signing0 = input.signing?.stats() ?? null;
     t0 = performance.now();
     // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
     const warmupMs = plan.warmupMs ?? 0;
@@ -219,7 +221,9 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
       connections: wire1.connections - wire0.connections,
     };
   }
-  const signingStats = input.signing?.stats();
+  // The measured window's signing only: the priming's (and the code bank's) came before it.
+  const s1 = input.signing?.stats();
+  const signingStats = s1 && signing0 ? { taken: s1.taken - signing0.taken, waits: s1.waits - signing0.waits, stale: s1.stale - signing0.stale } : s1;
   if (harness && signingStats && signingStats.taken > 0) harness.signing = signingStats;
   return {
     result,

@@ -39,7 +39,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('run with load.warmup', () => {
   it('reports phase warmup apart from the totals, with the timing split and wire bytes', async () => {
     const file = join(dir, 'warm.yaml');
-    await writeFile(file, "# warmup: 1 s excluded from totals\nname: warm\nload: { ratePerSec: 10, duration: '2s', warmup: '1s' }\nthresholds: ['flow:rate(failed)<0.5']\n");
+    await writeFile(file, "# warmup: 1 s excluded from totals; no priming, so the window itself opens the connections the wire counts\nname: warm\nload: { ratePerSec: 10, duration: '2s', warmup: '1s', primeFlows: 0 }\nthresholds: ['flow:rate(failed)<0.5']\n");
     const r = await cli(['run', file, '--direct', '--json', '--out', join(dir, 'reports')]);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(r.code).toBe(0);
