@@ -16,7 +16,7 @@ import { mergeReports } from '../report/merge.ts';
 import type { Report } from '../report/schema.ts';
 import { newRunId, runPlan } from '../run.ts';
 import { runThreads } from '../run/threads.ts';
-import { validateScenario } from '../scenario/validate.ts';
+import { LIMITS, validateScenario } from '../scenario/validate.ts';
 import { startFixedServer } from './fixed-server.ts';
 
 /** Result of {@link benchRawToken}. */
@@ -29,7 +29,7 @@ export interface RawTokenBenchResult {
   harnessVsAutocannon: number;
   harnessErrors: number;
   autocannonErrors: number;
-  /** Rate offered to the whole-run variants: 1.3 × autocannonReqPerSec. */
+  /** Rate offered to the whole-run variants: 1.3 × autocannonReqPerSec (at most the scenario limit, 100000/s). */
   offeredRatePerSec: number;
   /** `tokenstorm run` (client_credentials, open model), one load thread: completed requests/s. */
   runThreads1ReqPerSec: number;
@@ -136,7 +136,8 @@ export async function benchRawToken(opts: { connections?: number; seconds?: numb
       if (h.reqPerSec > hBest.reqPerSec) hBest = h;
     }
     // Offered above autocannon's rate: a run that keeps up completes all of it, one that cannot drops the rest.
-    const offeredRatePerSec = Math.round(acBest.reqPerSec * 1.3);
+    // (Capped at the largest rate a scenario may ask for.)
+    const offeredRatePerSec = Math.min(LIMITS.ratePerSec, Math.round(acBest.reqPerSec * 1.3));
     await wholeRun(`http://127.0.0.1:${port}`, connections, 1, 1, offeredRatePerSec);
     const t1 = await wholeRun(`http://127.0.0.1:${port}`, connections, seconds, 1, offeredRatePerSec);
     const t2 = await wholeRun(`http://127.0.0.1:${port}`, connections, seconds, 2, offeredRatePerSec);
