@@ -16,7 +16,9 @@ if (tooOld) {
     'tokenstorm: needs Node.js >= ' + MIN_NODE.join('.') + ' (this is ' + process.version + ' at ' + process.execPath + '); install a newer Node, e.g. `nvm install 24`\n',
   );
   process.exitCode = 1;
-} else if (!reexecWithSmallYoungGen()) {
+} else {
+  // Returns only when it did not start over (not a load command, opted out, or refused).
+  reexecWithSmallYoungGen();
   import('../dist/cli/main.js').catch(function (err) {
     // Only a missing or broken build lands here; the CLI reports its own errors.
     process.stderr.write('tokenstorm: cannot load dist/cli/main.js (' + (err && err.code ? err.code : String(err)) + '); in a checkout, run `npm run build`\n');
@@ -33,12 +35,12 @@ if (tooOld) {
 // a Node without process.execve (before 23.11, Windows), runs as is.
 function reexecWithSmallYoungGen() {
   var command = process.argv[2];
-  if (command !== 'run' && command !== 'capacity') return false;
-  if (typeof process.execve !== 'function' || process.env.TOKENSTORM_NO_REEXEC) return false;
+  if (command !== 'run' && command !== 'capacity') return;
+  if (typeof process.execve !== 'function' || process.env.TOKENSTORM_NO_REEXEC) return;
   var flag = '--max-semi-space-size';
   var given = (process.env.NODE_OPTIONS || '').indexOf(flag) >= 0;
   for (var i = 0; i < process.execArgv.length; i++) if (process.execArgv[i].indexOf(flag) === 0) given = true;
-  if (given) return false;
+  if (given) return;
   try {
     var env = Object.assign({}, process.env);
     // glibc gives every thread its own malloc arena; two are plenty here (−6 to −12 MB peak RSS at
@@ -48,5 +50,4 @@ function reexecWithSmallYoungGen() {
   } catch (err) {
     // Refused (a sandbox, a permission model): run with V8's default rather than not at all.
   }
-  return false;
 }

@@ -10,7 +10,7 @@ import { parseSegment, type Segment } from '../load/segment.ts';
 import { assertLoopbackUrl } from '../loopback.ts';
 import { loadReport, parseTolerance } from '../report/compare.ts';
 import { formatSummary } from '../report/console.ts';
-import { createProgress } from '../report/progress.ts';
+import { createProgress, type Progress } from '../report/progress.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { join } from 'node:path';
 import { mergeReports } from '../report/merge.ts';
@@ -140,10 +140,11 @@ export async function runScenarioCommand(scenario: string | undefined, flags: Ru
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   process.on('SIGHUP', onSigint);
+  const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
   if (threads > 1) {
     try {
       checkThreadable(plan, flags.issuer ?? null);
-      process.exitCode = await runThreadedCli(plan, flags, threads, workers, ac.signal, { baseline, tolerancePct });
+      process.exitCode = await runThreadedCli(plan, flags, threads, workers, ac.signal, { baseline, tolerancePct }, progress);
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
@@ -151,7 +152,6 @@ export async function runScenarioCommand(scenario: string | undefined, flags: Ru
     }
     return;
   }
-  const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
   try {
     const options: RunOptions = {
       outDir: flags.out,
@@ -197,10 +197,10 @@ async function runThreadedCli(
   workers: number | undefined,
   signal: AbortSignal,
   gate: { baseline: Report | null; tolerancePct: number },
+  progress: Progress,
 ): Promise<number> {
   const runId = newRunId();
   if (!flags.quiet) process.stderr.write(`tokenstorm: ${threads} load threads, each an execution segment of ${plan.name}; one merged report at the end\n`);
-  const progress = createProgress({ quiet: flags.quiet === true, isTTY: process.stderr.isTTY === true, totalMs: plan.totalDurationMs });
   const { reports, interrupted } = await runThreads(plan, { threads, issuer: flags.issuer ?? null, workers, runId, signal, progress });
   const { report, thresholdExprs } = mergeReports(
     reports.map((r, i) => ({ report: r, label: `thread ${i}` })),
