@@ -4,44 +4,21 @@
  * fish through `complete -C`, zsh with its completion builtins stubbed to print the candidates).
  * The scripts are generated from the commander program, so every command and flag must be in each.
  */
-import { spawn } from 'node:child_process';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/program.ts';
+import { BIN, type CliResult, NODE, ROOT, runCommand } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 let dir: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
+const run = (command: string, args: string[]): Promise<CliResult> => runCommand(command, args, { cwd: dir });
 
 /** The shell's binary, or a reason it is missing (fails under CI=true, skips locally). */
 async function shell(name: 'bash' | 'zsh' | 'fish', ctx: { skip: (note: string) => void }): Promise<boolean> {
-  const r = await run('sh', ['-c', `command -v ${name}`]).catch(() => ({ code: 1 }) as Result);
+  const r = await run('sh', ['-c', `command -v ${name}`]).catch(() => ({ code: 1 }) as CliResult);
   if (r.code === 0) return true;
   const why = `${name} is not installed (scripts/ci/package-peers.sh installs it)`;
   if (process.env.CI === 'true') throw new Error(why);
@@ -54,7 +31,7 @@ const scripts: Record<'bash' | 'zsh' | 'fish', string> = { bash: '', zsh: '', fi
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokenstorm-completion-'));
   for (const sh of ['bash', 'zsh', 'fish'] as const) {
-    const r = await run(node, [bin, 'completion', sh]);
+    const r = await run(NODE, [BIN, 'completion', sh]);
     expect(r.code, r.stderr).toBe(0);
     scripts[sh] = r.stdout;
     await writeFile(join(dir, `completion.${sh}`), r.stdout);
@@ -68,10 +45,10 @@ function allCommands(cmd: Command): Command[] {
 
 describe('tokenstorm --version', () => {
   it('prints the package version and the Node version in use', async () => {
-    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
-    const nodeVersion = (await run(node, ['-p', 'process.version'])).stdout.trim();
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const nodeVersion = (await run(NODE, ['-p', 'process.version'])).stdout.trim();
     for (const flag of ['--version', '-V']) {
-      const r = await run(node, [bin, flag]);
+      const r = await run(NODE, [BIN, flag]);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`tokenstorm ${pkg.version} (node ${nodeVersion})\n`);
     }
@@ -91,7 +68,7 @@ describe('tokenstorm completion', () => {
   });
 
   it('an unknown shell is one line, exit 2', async () => {
-    const r = await run(node, [bin, 'completion', 'tcsh']);
+    const r = await run(NODE, [BIN, 'completion', 'tcsh']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^tokenstorm: .*'tcsh'.*bash, zsh, fish/);

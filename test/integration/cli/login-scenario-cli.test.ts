@@ -3,29 +3,11 @@
  * `run --dry-run` on scenarios/keycloak.ts (exit 0, the plan names the login driver, the password
  * nowhere) and without KEYCLOAK_PASSWORD (exit 2, one line naming the variable).
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CliResult, ROOT, runBin } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(node, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runBin(args, { cwd: ROOT, env });
 
 describe('run keycloak --dry-run', () => {
   it('plans the keycloak login driver with the password from KEYCLOAK_PASSWORD, never printing it', async () => {

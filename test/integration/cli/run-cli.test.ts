@@ -2,16 +2,14 @@
  * `tokenstorm run` from the outside: the built binary (npm test builds dist/ first), real
  * processes, exit codes and the exact one-line errors.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runBin } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -19,28 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { onSpawn?: (c: ChildProcess) => void; timeoutMs?: number } = {}): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    opts.onSpawn?.(child);
-  });
-}
+const cli = (args: string[], opts: { onSpawn?: (c: ChildProcess) => void; timeoutMs?: number } = {}): Promise<CliResult> => runBin(args, { cwd: dir, ...opts });
 
 function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');

@@ -6,13 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/schema.ts';
+import { BIN, type CliResult, NODE, runBin } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -20,27 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runBin(args, { cwd: dir, timeoutMs: 90_000 });
 
 function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
@@ -106,7 +84,7 @@ describe('tokenstorm probe (CLI)', () => {
   }, 120_000);
 
   it('a broken IdP from `tokenstorm idp --mode` in its own process, probed via --issuer: exit 4', async () => {
-    const idp: ChildProcess = spawn(node, [bin, 'idp', '--mode', 'accept-any-verifier'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const idp: ChildProcess = spawn(NODE, [BIN, 'idp', '--mode', 'accept-any-verifier'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const issuer = await new Promise<string>((res, rej) => {
         let out = '';

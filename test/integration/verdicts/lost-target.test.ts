@@ -4,16 +4,13 @@
  * IdP's child process is killed (noticed at once), and a remote issuer stops accepting connections
  * (noticed after several seconds of refused connections with no fault of the run's own to explain it).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedIdp } from '../../../src/idp/embedded-idp.ts';
+import { type CliResult, runBin } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -34,22 +31,8 @@ async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
-function run(args: string[], during: (pid: number) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, reject) => {
-    const child = spawn(node, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-    void during(child.pid!);
-  });
-}
+const run = (args: string[], during: (pid: number) => Promise<void>): Promise<CliResult> =>
+  runBin(args, { cwd: dir, timeoutMs: 90_000, onSpawn: (child) => void during(child.pid!) });
 
 async function onlyReport(out: string): Promise<Record<string, unknown>> {
   const runs = await readdir(out);

@@ -3,16 +3,13 @@
  * warmup as its own phase, leaves it out of the totals, and every HTTP endpoint carries the timing
  * split; the console summary shows the k6-like lines and the self-check's verdict.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/schema.ts';
+import { type CliResult, runBin } from '../../support/cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/tokenstorm.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -20,21 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(node, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runBin(args, { cwd: dir, timeoutMs: 90_000 });
 
 describe('run with load.warmup', () => {
   it('reports phase warmup apart from the totals, with the timing split and wire bytes', async () => {
