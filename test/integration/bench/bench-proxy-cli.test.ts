@@ -3,20 +3,10 @@
  * and no request lost; bad flags exit 2 in one line. Timing numbers are the benchmark's business:
  * this test checks only that they are there and consistent.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type CliResult, ROOT, runBin } from '../../support/cli.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const node = `${root}node_modules/.bin/node`;
-
-function cli(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(node, ['bin/tokenstorm.js', ...args], { cwd: root, timeout: timeoutMs }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs = 30_000): Promise<CliResult> => runBin(args, { cwd: ROOT, timeoutMs });
 
 describe('tokenstorm bench proxy', () => {
   it('--json compares direct, embedded and (when installed) real Toxiproxy', async () => {

@@ -3,20 +3,10 @@
  * names, consistent with the runs behind them. Timing and memory figures are the benchmark's
  * business; this test checks that they are measured, not what they are.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type CliResult, ROOT, runBin } from '../../support/cli.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const node = `${root}node_modules/.bin/node`;
-
-function cli(args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(node, ['bin/tokenstorm.js', ...args], { cwd: root, timeout: timeoutMs }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs: number): Promise<CliResult> => runBin(args, { cwd: ROOT, timeoutMs });
 
 describe('tokenstorm bench startup', () => {
   it('--json measures head vs steady p99 and each side’s cold CPU in every variant', async () => {

@@ -4,20 +4,12 @@
  * the runs target as a client_credentials issuer, with no redirect URI). Rates are the benchmark's
  * business; this checks that each is measured and the ratios are the ones the numbers give.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const node = `${root}node_modules/.bin/node`;
+import { ROOT, runBin } from '../../support/cli.ts';
 
 describe('tokenstorm bench token-raw', () => {
   it('--json measures autocannon, the HTTP path and whole runs with 1 and 2 threads side by side', async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(node, ['bin/tokenstorm.js', 'bench', 'token-raw', '--connections', '8', '--seconds', '1', '--json'], { cwd: root, timeout: 180_000 }, (err, out, errOut) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: out, stderr: errOut });
-      });
-    });
+    const { code, stdout, stderr } = await runBin(['bench', 'token-raw', '--connections', '8', '--seconds', '1', '--json'], { cwd: ROOT, timeoutMs: 180_000 });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(stdout);

@@ -1,25 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type CliResult, ROOT, runBin } from '../../support/cli.ts';
 
 // Runs the built CLI (npm test builds first; by hand: npm run build).
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const node = `${root}node_modules/.bin/node`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(node, ['bin/tokenstorm.js', ...args], { cwd: root, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runBin(args, { cwd: ROOT, timeoutMs: 30_000 });
 
 // A 43-char base64url run would be a verifier or challenge leaking into output.
 const SECRET_LIKE = /[A-Za-z0-9_-]{43}/;
