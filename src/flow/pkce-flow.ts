@@ -35,8 +35,6 @@ export interface FlowContext {
   clockSkewMs: () => number;
   /** Allowed difference between the IdP's and the harness's clocks for iat/exp, s. */
   idTokenToleranceSec: number;
-  /** @deprecated ignored: every ID token's signature is verified (a sample let forged tokens pass). */
-  verifySignatureEvery?: number;
   /** Observer called once per ended flow. */
   onFlow?: FlowObserver;
   /** Test hook: receives every secret the flow handles so tests can scan outputs for them. */

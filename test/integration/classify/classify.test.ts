@@ -40,7 +40,6 @@ function context(client = http): { ctx: FlowContext; recorder: Recorder } {
     login: oidcProviderLogin,
     clockSkewMs: () => skewMs,
     idTokenToleranceSec: 5,
-    verifySignatureEvery: 1,
   };
   return { ctx, recorder };
 }

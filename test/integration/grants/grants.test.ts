@@ -85,7 +85,7 @@ describe('client authentication and grant workloads (embedded IdP)', () => {
     try {
       const recorder = new Recorder({ now: () => 0 });
       const target = await discover(http, idp.issuer, { clientId: idp.clientId, redirectUri: idp.redirectUri, scope: 'openid', username: 'alice', password: 'x' });
-      const ctx: FlowContext = { http, recorder, pkce: pool, target, login: oidcProviderLogin, clockSkewMs: () => 0, idTokenToleranceSec: 5, verifySignatureEvery: 1 };
+      const ctx: FlowContext = { http, recorder, pkce: pool, target, login: oidcProviderLogin, clockSkewMs: () => 0, idTokenToleranceSec: 5 };
       const session = new FlowSession(http, recorder);
       const got = await obtainCode(ctx, session);
       let first = '';

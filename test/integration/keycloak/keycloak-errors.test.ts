@@ -18,6 +18,7 @@ import { parsePage } from '../../../src/target/login/html-page.ts';
 import { judgeKeycloakPage } from '../../../src/target/login/keycloak.ts';
 import { createLoginDriver } from '../../../src/target/login/registry.ts';
 import { issuerOf, passwordOf, REDIRECT_URI, requireKeycloak, skipKeycloak } from '../../keycloak/env.ts';
+import { testFlowContext } from '../../support/flow-context.ts';
 
 describe.skipIf(skipKeycloak)("classification of a real Keycloak's errors", () => {
   requireKeycloak();
@@ -39,18 +40,8 @@ describe.skipIf(skipKeycloak)("classification of a real Keycloak's errors", () =
       username,
       password: opts.password ?? passwordOf(username),
     });
-    const recorder = new Recorder({ now: () => performance.now() });
-    const ctx: FlowContext = {
-      http,
-      recorder,
-      pkce: { take: () => generatePair() },
-      target,
-      login: await createLoginDriver({ driver: 'keycloak' }),
-      clockSkewMs: () => 0,
-      idTokenToleranceSec: 5,
-      verifySignatureEvery: 1,
-    };
-    return { ctx, recorder };
+    const ctx = testFlowContext(http, target, await createLoginDriver({ driver: 'keycloak' }));
+    return { ctx, recorder: ctx.recorder };
   }
 
   async function code(ctx: FlowContext) {

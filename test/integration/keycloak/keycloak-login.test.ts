@@ -11,10 +11,10 @@ import type { LoginDriver } from '../../../src/flow/login-driver.ts';
 import { type FlowContext, runFlow } from '../../../src/flow/pkce-flow.ts';
 import { discover, type FlowTarget } from '../../../src/flow/target.ts';
 import { Recorder } from '../../../src/metrics/recorder.ts';
-import { generatePair } from '../../../src/pkce/challenge.ts';
 import { loadScenario } from '../../../src/scenario/load.ts';
 import { createLoginDriver } from '../../../src/target/login/registry.ts';
 import { issuerOf, keycloakStartMs, passwordOf, REDIRECT_URI, requireKeycloak, skipKeycloak } from '../../keycloak/env.ts';
+import { testFlowContext } from '../../support/flow-context.ts';
 
 describe.skipIf(skipKeycloak)('PKCE flows against a real Keycloak', () => {
   requireKeycloak();
@@ -36,20 +36,9 @@ describe.skipIf(skipKeycloak)('PKCE flows against a real Keycloak', () => {
   });
 
   function context(login: LoginDriver, key = 'public'): { ctx: FlowContext; recorder: Recorder; secrets: string[] } {
-    const recorder = new Recorder({ now: () => performance.now() });
     const secrets: string[] = [];
-    const ctx: FlowContext = {
-      http,
-      recorder,
-      pkce: { take: () => generatePair() },
-      target: targets.get(key)!,
-      login,
-      clockSkewMs: () => 0,
-      idTokenToleranceSec: 5,
-      verifySignatureEvery: 1,
-      onSecret: (v) => secrets.push(v),
-    };
-    return { ctx, recorder, secrets };
+    const ctx = testFlowContext(http, targets.get(key)!, login, { onSecret: (v) => secrets.push(v) });
+    return { ctx, recorder: ctx.recorder, secrets };
   }
 
   it('keycloak driver: flows complete, ID tokens verified, no secret in the report', async () => {

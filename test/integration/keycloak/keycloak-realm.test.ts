@@ -7,17 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src/flow/http.ts';
-import { type FlowContext, obtainCode } from '../../../src/flow/pkce-flow.ts';
+import { obtainCode } from '../../../src/flow/pkce-flow.ts';
 import { FlowSession } from '../../../src/flow/session.ts';
 import { discover, type FlowTarget } from '../../../src/flow/target.ts';
-import { Recorder } from '../../../src/metrics/recorder.ts';
-import { generatePair } from '../../../src/pkce/challenge.ts';
 import { createLoginDriver } from '../../../src/target/login/registry.ts';
 import { issuerOf, passwordOf, REALM_FILE, REDIRECT_URI, requireKeycloak, skipKeycloak } from '../../keycloak/env.ts';
+import { testFlowContext } from '../../support/flow-context.ts';
 
 const realm = JSON.parse(readFileSync(REALM_FILE, 'utf8')) as { clients: Array<{ clientId: string; secret?: string }> };
 const secretOf = (clientId: string): string => realm.clients.find((c) => c.clientId === clientId)!.secret!;
@@ -74,19 +72,9 @@ describe.skipIf(skipKeycloak)('the tokenstorm realm on a real Keycloak', () => {
 
   async function codeFor(clientId: string) {
     const target: FlowTarget = await discover(http, issuerOf('tokenstorm'), { clientId, redirectUri: REDIRECT_URI, scope: 'openid', username: 'alice', password: passwordOf('alice') });
-    const recorder = new Recorder({ now: () => performance.now() });
-    const ctx: FlowContext = {
-      http,
-      recorder,
-      pkce: { take: () => generatePair() },
-      target,
-      login: await createLoginDriver({ driver: 'keycloak' }),
-      clockSkewMs: () => 0,
-      idTokenToleranceSec: 5,
-      verifySignatureEvery: 1,
-    };
-    const got = await obtainCode(ctx, new FlowSession(http, recorder));
-    if (got === null) expect.fail(JSON.stringify(recorder.finish().failureEvidence));
+    const ctx = testFlowContext(http, target, await createLoginDriver({ driver: 'keycloak' }));
+    const got = await obtainCode(ctx, new FlowSession(http, ctx.recorder));
+    if (got === null) expect.fail(JSON.stringify(ctx.recorder.finish().failureEvidence));
     return got!;
   }
 

@@ -38,7 +38,6 @@ beforeAll(async () => {
     login: oidcProviderLogin,
     clockSkewMs: () => 0,
     idTokenToleranceSec: 5,
-    verifySignatureEvery: 4,
   };
 }, 30_000);
 
