@@ -74,6 +74,7 @@ export interface VerifierPoolOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 1024;
+const MAX_BATCH_SIZE = 65_536;
 // Inline batches are small so that one refill never holds the event loop for long.
 const INLINE_BATCH_SIZE = 64;
 /**
@@ -93,7 +94,7 @@ export const INLINE_MAX_RATE_PER_SEC = 2000;
 export function workersForRate(peakRatePerSec: number | null): number {
   return peakRatePerSec !== null && peakRatePerSec <= INLINE_MAX_RATE_PER_SEC ? 0 : 1;
 }
-const MAX_BATCH_SIZE = 65_536;
+
 // After this many failed batches in a row the pool stops asking and serves everything inline.
 const MAX_CONSECUTIVE_FAILURES = 3;
 const CLOSE_DRAIN_MS = 2000;

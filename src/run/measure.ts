@@ -4,13 +4,13 @@
  * caller aborts (Ctrl-C) or the target is lost; then everything winds down in order — faults
  * removed first, so the IdP never stays skewed or down — and the numbers are handed back.
  */
-import { primeHarness } from '../flow/prime.ts';
 import { performance } from 'node:perf_hooks';
 import type { FaultActuator } from '../chaos/actuators/types.ts';
 import { startTimeline, type TimelineError } from '../chaos/timeline.ts';
 import { TokenstormError } from '../errors.ts';
 import type { HttpClient } from '../flow/http.ts';
 import type { FlowObserver } from '../flow/pkce-flow.ts';
+import { primeHarness } from '../flow/prime.ts';
 import type { FlowTarget } from '../flow/target.ts';
 import { latencyGrowth, latencyRiseMs } from '../metrics/bottleneck.ts';
 import { startHarnessMonitor } from '../metrics/harness-monitor.ts';
@@ -124,7 +124,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
   let search: SearchOutcome | null = null;
   let wire0: ReturnType<HttpClient['wireBytes']> | null = null;
   let primedFlows: number | null = null;
-  let signing0: { taken: number; waits: number; stale: number } | null = null;
+  let signing0: ReturnType<NonNullable<LoadSessionInput['signing']>['stats']> | null = null;
   try {
     await workload.prepare(abort.signal);
     // Token and refresh modes already run flows before the clock (banking codes, logging users in).
@@ -138,7 +138,7 @@ export async function measureLoad(input: LoadSessionInput): Promise<Measured> {
     wire0 = input.http.wireBytes();
     signing0 = input.signing?.stats() ?? null;
     t0 = performance.now();
-    // Everything recorded so far (code banking) belongs before the run: the measured recorder starts afresh.
+    // Everything recorded so far (code banking, priming) belongs before the run: the measured recorder starts afresh.
     const warmupMs = plan.warmupMs ?? 0;
     const live = new Recorder({
       now: () => performance.now() - t0,
