@@ -3,6 +3,8 @@
 // statement, no optional chaining) so an old Node prints one clear line instead of a SyntaxError
 // from the bundle. MIN_NODE must match package.json "engines" (a test checks that).
 var MIN_NODE = [22, 12, 0];
+// The young generation's semi-space size the load commands run with (see reexecWithSmallYoungGen).
+var SEMI_SPACE_MB = 2;
 var have = process.versions.node.split('.').map(Number);
 var tooOld = false;
 for (var i = 0; i < 3; i++) {
@@ -28,8 +30,9 @@ if (tooOld) {
 
 // V8 sizes the young generation when the process starts (up to 64 MB per semi-space on this kind
 // of machine) and the load commands allocate fast enough to fill it: bench memory measured 237 MB
-// peak RSS at 400 flows/s with the default and 146–159 MB with 8 MB semi-spaces, CPU per flow
-// unchanged. The size cannot be changed from inside, so `run` and `capacity` start over once with
+// peak RSS at 400 flows/s with the default, 112 MB at 100 and 200 flows/s with 8 MB semi-spaces
+// and 101–103 MB with 2 MB ones, CPU per flow within run-to-run noise (1 MB made 400/s worse:
+// survivors spill into the old generation). The size cannot be changed from inside, so `run` and `capacity` start over once with
 // the flag (process.execve keeps the pid, the terminal and the signals), and with MALLOC_ARENA_MAX. A user's own
 // --max-semi-space-size (on the command line or in NODE_OPTIONS) wins; TOKENSTORM_NO_REEXEC=1, or
 // a Node without process.execve (before 23.11, Windows), runs as is.
@@ -46,7 +49,7 @@ function reexecWithSmallYoungGen() {
     // glibc gives every thread its own malloc arena; two are plenty here (−6 to −12 MB peak RSS at
     // 100–200 flows/s in bench memory, CPU unchanged). Other C libraries ignore the variable.
     if (env.MALLOC_ARENA_MAX === undefined) env.MALLOC_ARENA_MAX = '2';
-    process.execve(process.execPath, [process.execPath, flag + '=8'].concat(process.execArgv, process.argv.slice(1)), env);
+    process.execve(process.execPath, [process.execPath, flag + '=' + SEMI_SPACE_MB].concat(process.execArgv, process.argv.slice(1)), env);
   } catch (err) {
     // Refused (a sandbox, a permission model): run with V8's default rather than not at all.
   }

@@ -3,13 +3,17 @@
  * front of the IdP, on the embedded Toxiproxy-compatible server or a real Toxiproxy. All control
  * goes through toxiproxy-node-client, the one client.
  */
-import { type Proxy as ToxiproxyProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
+import type { Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { TokenstormError } from '../errors.ts';
 import type { Route, RouteTarget } from '../flow/http.ts';
 import type { Fault, ToxicInput } from '../scenario/types.ts';
 import type { AppliedFault } from './actuators/types.ts';
 import { type FaultServer, startFaultServer } from './fault-server.ts';
 import { assertLoopbackUrl } from '../loopback.ts';
+import { lazyRequire } from '../lazy-require.ts';
+
+/** The Toxiproxy client, loaded for the first fault layer (a --direct run has none). */
+const toxiproxy = lazyRequire<typeof import('toxiproxy-node-client')>('toxiproxy-node-client');
 
 const ROUTES: Route[] = ['authorize', 'token'];
 
@@ -41,7 +45,7 @@ function keepServerErrors(client: Toxiproxy): void {
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(FAULT_CALL_TIMEOUT_MS) });
     } catch (err) {
-      throw new ToxiproxyError('Error', err instanceof Error ? err.message : String(err));
+      throw new (toxiproxy().ToxiproxyError)('Error', err instanceof Error ? err.message : String(err));
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).slice(0, 500).trim();
@@ -52,7 +56,7 @@ function keepServerErrors(client: Toxiproxy): void {
       } catch {
         // Not JSON (404 page not found): the text itself is what the server said.
       }
-      throw new ToxiproxyError('Error', `Toxiproxy answered ${res.status}${said ? `: ${said}` : ''}`);
+      throw new (toxiproxy().ToxiproxyError)('Error', `Toxiproxy answered ${res.status}${said ? `: ${said}` : ''}`);
     }
     return res;
   };
@@ -78,7 +82,7 @@ export class FaultLayer implements AsyncDisposable {
     this.kind = kind;
     this.url = url;
     this.server = server;
-    this.client = new Toxiproxy(url);
+    this.client = new (toxiproxy().Toxiproxy)(url);
     keepServerErrors(this.client);
   }
 

@@ -6,8 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { assertLoopbackUrl } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
-import { exportK6 } from '../k6/export.ts';
-import { importK6, type WallPhase } from '../k6/import.ts';
+import type { WallPhase } from '../k6/import.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { addGateOptions, type GateFlags, gateAndWrite, prepareGate } from './gate-output.ts';
 import { integerFlag } from './options.ts';
@@ -77,6 +76,8 @@ Secrets are never written: set TOKENSTORM_PASSWORD / TOKENSTORM_CLIENT_SECRET in
       const parallelism = integerFlag(flags.parallelism, '--parallelism', 1, 1000);
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       const plan = await loadScenario(scenario);
+      // Loaded here, not with the CLI: the exporter brings esbuild and yaml, which no other command needs.
+      const { exportK6 } = await import('../k6/export.ts');
       const out = await exportK6(plan, { outDir: flags.out, issuer: flags.issuer ?? null, login, clientAuth, parallelism, ...(flags.namespace ? { namespace: flags.namespace } : {}) });
       process.stdout.write(`${Object.values(out.files).join('\n')}\n`);
       for (const n of out.notes) process.stderr.write(`tokenstorm: note: ${n}\n`);
@@ -103,6 +104,7 @@ Exit codes: 0 thresholds met, 1 threshold or regression failed, 2 input that is 
     const gate = await prepareGate(flags);
     const plan = flags.scenario ? await loadScenario(flags.scenario) : null;
     const phases = flags.phases ? await readPhases(flags.phases) : [];
+    const { importK6 } = await import('../k6/import.ts');
     const report = await importK6(files, {
       ...(plan
         ? {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { jwtVerify } from 'jose';
+import { jwtVerify } from 'jose/jwt/verify';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { FailureClass } from '../report/schema.ts';
 import { classifyOAuthError, oauthEvidence, refineUnknownCode, statusEvidence } from './classify.ts';

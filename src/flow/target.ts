@@ -2,7 +2,8 @@
  * The target as the flow driver sees it: endpoints from discovery, the client, the login user and
  * the ID-token key set.
  */
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet } from 'jose/jwks/local';
 import { loopbackProblem } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { printableUrl, stripControl } from '../metrics/redact.ts';

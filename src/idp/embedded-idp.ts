@@ -11,7 +11,9 @@ import type { ChildMessage, ErrorDetailMessage, IdpChildConfig, IdpMode, IdpStat
 
 export type { IdpMode, IdpStats } from './messages.ts';
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 import {
   CLIENT_ID,
   DPOP_CLIENT_ID,

@@ -4,7 +4,9 @@
  * hundreds of flows per second on one core.
  */
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 
 /**
  * Generates a fresh ES256 signing key as a private JWK with `kid`, `alg` and `use` set.

@@ -5,7 +5,7 @@
  * ready ({@link primeIdp}); the flow benchmark uses it as its comparison point.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { CookieJar } from 'tough-cookie';
 
 /** Endpoints and client of the IdP a plain flow runs against. */

@@ -9,8 +9,8 @@
  * RSS (bench memory), which at a few hundred flows/s buys nothing: see {@link workersForRate}.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { TokenstormError } from '../errors.ts';
+import { lazyRequire } from '../lazy-require.ts';
 import { entryFile } from '../paths.ts';
 import { fillBatch } from './batch.ts';
 import { generatePair, type PkcePair } from './challenge.ts';
@@ -19,6 +19,9 @@ import { assertVerifierLength, DEFAULT_VERIFIER_LENGTH } from './verifier.ts';
 import type { FillBatchTask } from './worker.ts';
 
 export type { PkcePair } from './challenge.ts';
+
+/** piscina, loaded for the first pool with worker threads (the inline pool needs none). */
+const piscinaModule = lazyRequire<typeof import('piscina')>('piscina');
 
 /** Worker time per batch in milliseconds, from piscina's histograms. */
 export interface WorkerTimeMs {
@@ -132,6 +135,7 @@ export function createVerifierPool(opts: VerifierPoolOptions = {}): VerifierPool
   const batchSize = intOption('batchSize', opts.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
   const lowWater = intOption('lowWater', opts.lowWater ?? batchSize * workers * TASKS_PER_WORKER, 0, 1 << 24);
 
+  const { Piscina } = piscinaModule();
   const piscina = new Piscina<FillBatchTask, ArrayBuffer>({
     filename: entryFile('pkce/worker'),
     minThreads: workers,

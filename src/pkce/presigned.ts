@@ -5,11 +5,15 @@
  * a "wait" (reported with the verifier pool's, so a report says whether signing held flows back).
  */
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { entryFile } from '../paths.ts';
+import { lazyRequire } from '../lazy-require.ts';
 import type { SignTask } from './sign-worker.ts';
 
 export type { SignTask } from './sign-worker.ts';
+
+/** piscina, loaded for the first signing pool (only private_key_jwt runs have one). */
+const piscina = lazyRequire<typeof import('piscina')>('piscina');
 
 /** Counters of one presigner. */
 export interface PresignedStats {
@@ -46,7 +50,9 @@ export interface PresignerOptions {
  * const proof = proofs.take() ?? (await signInline());
  */
 export class SigningPool implements AsyncDisposable {
-  private readonly piscina: Piscina<SignTask, string[]>;
+  /** Created with the first batch: a run that signs nothing neither loads piscina nor starts a thread. */
+  private piscina: Piscina<SignTask, string[]> | null = null;
+  private readonly threads: number;
   private closed = false;
   private running = 0;
   private drained: (() => void) | null = null;
@@ -54,11 +60,12 @@ export class SigningPool implements AsyncDisposable {
 
   /** @param threads signing threads (default 1: on small machines the IdP needs the other cores) */
   constructor(threads = 1) {
-    this.piscina = new Piscina<SignTask, string[]>({ filename: entryFile('pkce/sign-worker'), minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
+    this.threads = threads;
   }
 
   private run(task: SignTask): Promise<string[]> {
     this.running++;
+    this.piscina ??= new (piscina().Piscina)<SignTask, string[]>({ filename: entryFile('pkce/sign-worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: 30_000 });
     return this.piscina.run(task).finally(() => {
       this.running--;
       if (this.running === 0) this.drained?.();
@@ -145,6 +152,6 @@ export class SigningPool implements AsyncDisposable {
         };
       });
     }
-    await this.piscina.destroy();
+    await this.piscina?.destroy();
   }
 }

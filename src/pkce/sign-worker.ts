@@ -5,7 +5,9 @@
  * Located with `entryFile('pkce/sign-worker')`.
  */
 import { randomUUID } from 'node:crypto';
-import { importJWK, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
+import { importJWK } from 'jose/key/import';
+import { SignJWT } from 'jose/jwt/sign';
 
 /** One batch to sign. Every JWT gets its own `jti` and the `iat` of the moment it is signed. */
 export type SignTask =

@@ -2,7 +2,11 @@
  * Live progress on stderr (stdout may carry --json): a cli-progress bar on a TTY, a plain line
  * every ~5 s otherwise (CI logs), nothing with --quiet.
  */
-import cliProgress from 'cli-progress';
+import type cliProgressTypes from 'cli-progress';
+import { lazyRequire } from '../lazy-require.ts';
+
+/** cli-progress is loaded only for a bar on a terminal (CI logs get plain lines, --quiet nothing). */
+const cliProgress = lazyRequire<typeof cliProgressTypes>('cli-progress');
 
 /** One progress sample from the run engine. */
 export interface ProgressSample {
@@ -71,7 +75,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     };
   }
 
-  const bar = new cliProgress.SingleBar(
+  const bar = new (cliProgress().SingleBar)(
     {
       stream,
       format:
@@ -83,7 +87,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       etaBuffer: 1,
       fps: 5,
     },
-    cliProgress.Presets.shades_classic,
+    cliProgress().Presets.shades_classic,
   );
   let started = false;
   const payload = (s: ProgressSample) => ({

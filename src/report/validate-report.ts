@@ -2,11 +2,14 @@
  * Checks a parsed report.json against {@link REPORT_JSON_SCHEMA} with ajv (compiled once) and
  * says what is wrong in one line.
  */
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
+import { lazyRequire } from '../lazy-require.ts';
 import { stripControl } from '../metrics/redact.ts';
 import { REPORT_JSON_SCHEMA } from './json-schema.ts';
 import { REPORT_SCHEMA } from './schema.ts';
 
+/** ajv is only needed when a report is read back (--baseline, compare, merge, report). */
+const ajv = lazyRequire<typeof import('ajv')>('ajv');
 let validate: ReturnType<Ajv['compile']> | undefined;
 
 /**
@@ -21,7 +24,7 @@ export function reportSchemaProblem(data: unknown): string | null {
   // The most common mistake (another file, another version) said plainly, before the details.
   if (id !== REPORT_SCHEMA) return `schema is ${JSON.stringify(id ?? null)?.slice(0, 80)}, expected "${REPORT_SCHEMA}"`;
   // allErrors off: the first problem is enough for one line, and stops early on a huge bad file.
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(REPORT_JSON_SCHEMA);
+  validate ??= new (ajv().Ajv)({ allErrors: false, strict: false }).compile(REPORT_JSON_SCHEMA);
   if (validate(data)) return null;
   const err = validate.errors?.[0];
   if (!err) return 'does not match the report schema';

@@ -8,13 +8,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { parseDocument } from 'yaml';
 import { TokenstormError } from '../errors.ts';
-import { externalsFrom } from '../target/login/bundle-module.ts';
+import { esbuild, externalsFrom } from '../target/login/bundle-module.ts';
 import type { RunPlan } from './types.ts';
 import { type EvalOutcome, evaluateScenarioModule } from './evaluate.ts';
 import { validateScenario } from './validate.ts';
+import { lazyRequire } from '../lazy-require.ts';
+
+/** The YAML parser, loaded for the first YAML scenario. */
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 const BARE_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const TS_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -131,7 +133,7 @@ export function parseJson(text: string, shown: string): unknown {
 
 /** YAML text → document; the first error is one line `<file>:<line>:<col>: invalid YAML: …`. */
 export function parseYaml(text: string, shown: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
@@ -154,7 +156,7 @@ export const MAX_YAML_ALIASES = 100;
 async function importModule(file: string, shown: string): Promise<unknown> {
   let code: string;
   try {
-    const out = await build({
+    const out = await esbuild().build({
       entryPoints: [file],
       bundle: true,
       write: false,

@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { importJWK, importPKCS8 } from 'jose/key/import';
+import { SignJWT } from 'jose/jwt/sign';
 import type { Presigner, SigningPool } from '../pkce/presigned.ts';
 import { TokenstormError } from '../errors.ts';
 import { type ClientAuth, type ClientCredentials, type DpopSigner, publicClient } from '../flow/client-auth.ts';

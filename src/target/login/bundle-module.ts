@@ -9,11 +9,15 @@ import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { TokenstormError } from '../../errors.ts';
+import { lazyRequire } from '../../lazy-require.ts';
 import { publicEntryFile } from '../../paths.ts';
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+
+/** esbuild's API, loaded when a module is first bundled (most runs bundle none: bench memory). */
+export const esbuild = lazyRequire<typeof import('esbuild')>('esbuild');
 
 /**
  * esbuild plugin for a user's module (a scenario, a login script) bundled to a temp folder, where
@@ -57,7 +61,7 @@ export function externalsFrom(file: string, who = 'scenarios'): Plugin {
 export async function bundleModule(file: string, shown: string): Promise<Record<string, unknown>> {
   let code: string;
   try {
-    const out = await build({
+    const out = await esbuild().build({
       entryPoints: [file],
       bundle: true,
       write: false,

@@ -2,8 +2,9 @@
  * What a `tokenstorm run` process carries, seen from outside through a preload that writes the
  * process's V8 flags and CommonJS module cache on exit (the bin as users start it, the real
  * embedded IdP). The RSS figures themselves are `bench memory`'s job; this holds the choices that
- * produce them: 8 MB semi-spaces unless the user chose, no dependency index that pulls in unused
- * code, no polyfill where Node has the feature, no verifier thread at a low rate.
+ * produce them: 2 MB semi-spaces unless the user chose, no dependency index that pulls in unused
+ * code, no dependency a plain run does not use, no polyfill where Node has the feature, no verifier
+ * thread at a low rate.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +24,13 @@ beforeAll(async () => {
   preload = join(dir, 'probe.cjs');
   await writeFile(
     preload,
-    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, modules: Object.keys(require.cache) })));\n",
+    // module.registerHooks (Node ≥ 22.15) sees ES modules too; require.cache only CommonJS ones.
+    [
+      'const loaded = [];',
+      "require('module').registerHooks?.({ load(url, context, next) { loaded.push(url); return next(url, context); } });",
+      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, modules: [...Object.keys(require.cache), ...loaded] })));",
+      '',
+    ].join('\n'),
   );
   scenario = join(dir, 'tiny.json');
   await writeFile(scenario, JSON.stringify({ name: 'tiny', load: { ratePerSec: 5, duration: '1s' } }));
@@ -61,21 +68,21 @@ async function probe(args: string[], env: Record<string, string> = {}): Promise<
 }
 
 describe('harness memory choices (bin/tokenstorm.js run, from outside)', () => {
-  it('re-executes run with 8 MB semi-spaces and two malloc arenas, keeping the caller’s own Node flags and arena count', async () => {
+  it('re-executes run with 2 MB semi-spaces and two malloc arenas, keeping the caller’s own Node flags and arena count', async () => {
     const p = await probe(['run', scenario, '--dry-run']);
     expect(p.code).toBe(0);
-    expect(p.execArgv).toContain('--max-semi-space-size=8');
+    expect(p.execArgv).toContain('--max-semi-space-size=2');
     expect(p.execArgv).toContain('--require');
     expect(p.arenas).toBe('2');
     const own = await probe(['run', scenario, '--dry-run'], { MALLOC_ARENA_MAX: '4' });
-    expect(own.execArgv).toContain('--max-semi-space-size=8');
+    expect(own.execArgv).toContain('--max-semi-space-size=2');
     expect(own.arenas).toBe('4');
   });
 
   it('leaves the young generation alone when the user sized it, or opted out, and for other commands', async () => {
     const own = await probe(['run', scenario, '--dry-run'], { NODE_OPTIONS: '--max-semi-space-size=16' });
     expect(own.code).toBe(0);
-    expect(own.execArgv.join(' ')).not.toContain('--max-semi-space-size=8');
+    expect(own.execArgv.join(' ')).not.toContain('--max-semi-space-size=2');
     const optOut = await probe(['run', scenario, '--dry-run'], { TOKENSTORM_NO_REEXEC: '1' });
     expect(optOut.execArgv.join(' ')).not.toContain('--max-semi-space-size');
     const other = await probe(['--version']);
@@ -93,7 +100,11 @@ describe('harness memory choices (bin/tokenstorm.js run, from outside)', () => {
     // The probe sees CommonJS modules: the two single modules the harness requires are there…
     expect(mods.some((m) => m.endsWith('undici/lib/dispatcher/agent.js'))).toBe(true);
     expect(mods.some((m) => m.endsWith('hdr-histogram-js/dist/Int32Histogram.js'))).toBe(true);
+    expect(mods.some((m) => m.endsWith('jose/dist/webapi/jwt/verify.js'))).toBe(true);
     // …and what only the indexes (or the polyfill) would load is not.
-    expect(mods.filter((m) => /undici\/index\.js$|undici\/lib\/web\/|hdr-histogram-js\/dist\/index\.js$|disposablestack|es-abstract/.test(m))).toEqual([]);
+    expect(mods.filter((m) => /undici\/index\.js$|undici\/lib\/web\/|hdr-histogram-js\/dist\/index\.js$|jose\/dist\/webapi\/index\.js$|disposablestack|es-abstract/.test(m))).toEqual([]);
+    // Nor any dependency only other inputs need (YAML or .ts scenarios, reports read back, a
+    // progress bar, worker threads, the fault layer, the k6 exporter).
+    expect(mods.filter((m) => /node_modules\/(yaml|esbuild|ajv|cli-progress|piscina|toxiproxy-node-client)\//.test(m))).toEqual([]);
   });
 });
