@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { TokenstormError } from '../errors.ts';
 import { assertLoopbackUrl } from '../loopback.ts';
 import { integerFlag } from './options.ts';
-import { runVerifierBench, type VerifierBenchResult } from '../pkce/bench.ts';
+import type { VerifierBenchResult } from '../pkce/bench.ts';
 
 // The harness benchmarks start an IdP, servers and autocannon: loaded only when asked for.
 const harnessBenches = () =>
@@ -49,6 +49,7 @@ export function registerBench(program: Command): void {
     .action(async (flags: VerifiersFlags) => {
       const workers = flags.workers === undefined ? undefined : integerFlag(flags.workers, '--workers', 1, 256);
       const seconds = parseSeconds(flags.seconds);
+      const { runVerifierBench } = await import('../pkce/bench.ts');
       const result = await runVerifierBench({ workers, seconds });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatTable(result));
     });
@@ -222,7 +223,7 @@ says why in realSkipped.`,
       const result = {
         startup,
         memory: await benchMemory({}),
-        verifiers: await runVerifierBench({}),
+        verifiers: await (await import('../pkce/bench.ts')).runVerifierBench({}),
         flows: await benchFlows({}),
         recorder: benchRecorder(),
         tokenRaw: await benchRawToken({}),

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { assertLoopbackUrl } from '../loopback.ts';
-import { type CheckResult, checkOneFlow } from '../run/check.ts';
+import type { CheckResult } from '../run/check.ts';
 import { PKCE_TARGETS } from '../report/pkce-metrics.ts';
 import { loadScenario } from '../scenario/load.ts';
 
@@ -72,6 +72,7 @@ Exit codes: 0 the flow completed, 1 it failed (the class and evidence are printe
     .action(async (scenario: string | undefined, flags: { issuer?: string; json?: boolean }) => {
       if (flags.issuer) assertLoopbackUrl(flags.issuer, '--issuer');
       const plan = await loadScenario(scenario);
+      const { checkOneFlow } = await import('../run/check.ts');
       const result = await checkOneFlow(plan, { issuer: flags.issuer ?? null });
       process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatCheck(result));
       process.exitCode = result.ok ? 0 : 1;

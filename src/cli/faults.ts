@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type FaultProxies, runFaultsOnly } from '../chaos/faults-only.ts';
+import type { FaultProxies } from '../chaos/faults-only.ts';
 import { assertLoopbackUrl, isLoopbackHost } from '../loopback.ts';
 import { TokenstormError } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -64,6 +64,8 @@ could not be applied/removed.`,
       if (flags.attach !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.attach)) throw new TokenstormError('ERR_USAGE', `--attach must be a proxy name prefix of letters, digits, '_', '.', '-' (got '${flags.attach}')`);
       const proxies: FaultProxies = flags.upstream !== undefined ? { upstream: parseUpstream(flags.upstream) } : { attachPrefix: flags.attach! };
       const plan = await loadScenario(scenario);
+      // Loaded when the command runs, not with the CLI.
+      const { runFaultsOnly } = await import('../chaos/faults-only.ts');
       const ac = new AbortController();
       const onSignal = (): void => ac.abort();
       process.on('SIGINT', onSignal);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../../src/load/arrivals.ts';
-import { ManualClock } from '../../../src/load/clock.ts';
+import { ManualClock, systemClock } from '../../../src/load/clock.ts';
 import { MAX_ARRIVALS_PER_WAKE, runOpen } from '../../../src/load/open-executor.ts';
 
 describe('runOpen (open model)', () => {
@@ -100,5 +100,32 @@ describe('runOpen (open model)', () => {
     expect(handled).toBeLessThanOrEqual(2 * MAX_ARRIVALS_PER_WAKE + 1);
     // The one started unit never ends, so `done` stays pending: only scheduling is asserted.
     void done;
+  });
+
+  it('on the real clock, a slot freed between arrivals due sub-millisecond is reused on the next event-loop turn, not after a 1 ms timer', async () => {
+    // 50,000 arrivals/s into one slot whose work ends on the next turn. Node rounds timers up to
+    // 1 ms, so a timer-driven executor starts at most one unit per millisecond (≤ ~600 here);
+    // turns of an idle event loop take microseconds, so even a busy machine gets several per ms.
+    const durationMs = 600;
+    const schedule = new ArrivalSchedule(50_000, [{ durationMs, targetRatePerSec: 50_000 }]);
+    const r = await runOpen(
+      { clock: systemClock, nextArrival: () => schedule.next(), maxInFlight: 1, durationMs },
+      { start: () => new Promise<void>((resolve) => setImmediate(resolve)) },
+    );
+    expect(r.started).toBeGreaterThan(1.5 * durationMs);
+    expect(r.started + r.dropped).toBeGreaterThan(0.9 * 50 * durationMs);
+  });
+
+  it('on the real clock, an abort stops a schedule that is running on event-loop turns', async () => {
+    const schedule = new ArrivalSchedule(50_000, [{ durationMs: 60_000, targetRatePerSec: 50_000 }]);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const r = await runOpen(
+      { clock: systemClock, nextArrival: () => schedule.next(), maxInFlight: 4, durationMs: 60_000, signal: ac.signal },
+      { start: () => new Promise<void>((resolve) => setImmediate(resolve)) },
+    );
+    // Stopped after ~50 ms of a 60 s schedule (3M arrivals): far fewer were handled.
+    expect(r.started + r.dropped).toBeLessThan(1_000_000);
+    expect(r.started).toBeGreaterThan(0);
   });
 });
