@@ -60,6 +60,11 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
   let scheduling = true;
   let timer: unknown = null;
   let pending: number | null = options.nextArrival();
+  // Every slot busy and arrivals coming faster than 1 ms apart: the executor waits for the first
+  // slot to free (or 1 ms, so drops are still counted as they happen) instead of waking on every
+  // event-loop turn only to drop. Arrivals due before that slot freed found none and are dropped.
+  let waitingForSlot = false;
+  let dropBefore = Number.NEGATIVE_INFINITY;
 
   return new Promise((resolve) => {
     const maybeDone = (): void => {
@@ -77,6 +82,7 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
 
     const tick = (): void => {
       timer = null;
+      waitingForSlot = false;
       if (!scheduling) return;
       const now = clock.now();
       // Start every arrival that is due; at high rates one timer wake covers several.
@@ -87,7 +93,7 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
           break;
         }
         const intendedAt = t0 + pending;
-        if (inFlight >= maxInFlight || (hooks.canStart && !hooks.canStart())) {
+        if (inFlight >= maxInFlight || intendedAt < dropBefore || (hooks.canStart && !hooks.canStart())) {
           result.dropped++;
           hooks.dropped?.(intendedAt);
         } else {
@@ -98,6 +104,12 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
           inFlight++;
           hooks.start(intendedAt).finally(() => {
             inFlight--;
+            if (waitingForSlot && scheduling) {
+              waitingForSlot = false;
+              dropBefore = clock.now();
+              if (timer !== null) clock.clearTimer(timer);
+              timer = clock.setTimer(tick, 0);
+            }
             maybeDone();
           });
         }
@@ -107,7 +119,13 @@ export function runOpen(options: OpenExecutorOptions, hooks: OpenExecutorHooks):
         stopScheduling();
         return;
       }
-      timer = clock.setTimer(tick, Math.max(0, t0 + pending - clock.now()));
+      const delayMs = t0 + pending - clock.now();
+      if (inFlight >= maxInFlight && delayMs < 1) {
+        waitingForSlot = true;
+        timer = clock.setTimer(tick, 1);
+      } else {
+        timer = clock.setTimer(tick, Math.max(0, delayMs));
+      }
     };
     tick();
   });

@@ -128,4 +128,37 @@ describe('runOpen (open model)', () => {
     expect(r.started + r.dropped).toBeLessThan(1_000_000);
     expect(r.started).toBeGreaterThan(0);
   });
+
+  it('with every slot busy and arrivals under 1 ms apart, drops what came while full and starts the first arrival after a slot frees, on time', async () => {
+    const clock = new ManualClock();
+    // 10,000 arrivals/s (0.1 ms apart) for 10 ms into one slot whose work takes 0.35 ms.
+    const schedule = new ArrivalSchedule(10_000, [{ durationMs: 10, targetRatePerSec: 10_000 }]);
+    const lates: number[] = [];
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 1, durationMs: 10 },
+      { start: () => new Promise<void>((r) => clock.setTimer(r, 0.35)), started: (lateMs) => lates.push(lateMs) },
+    );
+    await clock.advance(20);
+    const r = await done;
+    // Starts at 0, 0.4, 0.8, …: each slot frees 0.35 ms in and the next arrival (0.05 ms later) takes it.
+    expect(r.started).toBeGreaterThanOrEqual(24);
+    expect(r.started).toBeLessThanOrEqual(26);
+    expect(r.started + r.dropped).toBeGreaterThanOrEqual(99);
+    expect(Math.max(...lates)).toBeLessThan(1e-6);
+  });
+
+  it('with every slot stuck, still counts the drops as they come (at most 1 ms late), not when a slot frees', async () => {
+    const clock = new ManualClock();
+    const schedule = new ArrivalSchedule(10_000, [{ durationMs: 1000, targetRatePerSec: 10_000 }]);
+    let dropped = 0;
+    const done = runOpen(
+      { clock, nextArrival: () => schedule.next(), maxInFlight: 2, durationMs: 1000 },
+      { start: () => new Promise<void>(() => {}), dropped: () => dropped++ },
+    );
+    await clock.advance(5);
+    // 51 arrivals in [0, 5] ms, 2 started: the rest are dropped by now, give or take the last 1 ms.
+    expect(dropped).toBeGreaterThanOrEqual(38);
+    expect(dropped).toBeLessThanOrEqual(49);
+    void done;
+  });
 });
