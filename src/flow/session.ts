@@ -5,10 +5,10 @@
  * the flow's trace id and a new span id, so failures can be followed into the IdP's traces.
  */
 import { performance } from 'node:perf_hooks';
-import { CookieJar } from 'tough-cookie';
 import type { Recorder } from '../metrics/recorder.ts';
 import type { EndpointClass, FailureEvidence } from '../report/schema.ts';
 import { transportEvidence } from './classify.ts';
+import { FlowCookies } from './cookies.ts';
 import { type HttpClient, type HttpRequest, type HttpResponse, headerValues } from './http.ts';
 import { newSpanId, newTraceId, spanUrl, traceparent } from './trace-context.ts';
 
@@ -22,13 +22,7 @@ const BACK_CHANNEL: ReadonlySet<EndpointClass> = new Set<EndpointClass>(['token'
  * const res = await s.send('authorize', { method: 'GET', url });
  */
 export class FlowSession {
-  // allowSecureOnLocal: IdPs such as Keycloak mark cookies Secure even on http://localhost; a
-  // browser still sends them to a loopback origin, so the jar must too.
-  // rejectPublicSuffixes off: it only matters for cookies with a Domain attribute, and the
-  // public-suffix lookup it costs on every stored cookie is the jar's most expensive step.
-  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: true, looseMode: true, rejectPublicSuffixes: false });
-  /** Cookies ever stored; while 0 the per-request jar lookup is skipped. */
-  private stored = 0;
+  private readonly jar = new FlowCookies();
   /** Sum of service time of this flow's exchanges, µs. */
   serviceUs = 0;
   /** This flow's W3C trace id (every request's `traceparent` carries it). */
@@ -74,10 +68,9 @@ export class FlowSession {
     // A new span id per request, in the flow's trace; the header object is new so req stays untouched.
     const spanId = newSpanId();
     const headers: Record<string, string> = { ...req.headers, traceparent: traceparent(this.traceId, spanId) };
-    // The jar gets the URL object, not its href: tough-cookie would parse the string again (twice on lookups).
     // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
-    if (this.stored > 0 && !BACK_CHANNEL.has(endpoint)) {
-      const cookie = this.jar.getCookieStringSync(req.url);
+    if (this.jar.size > 0 && !BACK_CHANNEL.has(endpoint)) {
+      const cookie = this.jar.header(req.url);
       if (cookie) headers.cookie = cookie;
     }
     const startMs = performance.now();
@@ -103,16 +96,12 @@ export class FlowSession {
     }
     this.serviceUs += out.res.serviceUs;
     for (const c of headerValues(out.res.headers, 'set-cookie')) {
-      try {
-        const stored = this.jar.setCookieSync(c, req.url);
-        if (stored) {
-          this.stored++;
-          this.scrub(stored.value);
-          // Short values (flags like "1") would match unrelated output in tests' scans.
-          if (this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
-        }
-      } catch {
-        // A cookie the jar rejects (bad domain) would be rejected by a browser too.
+      // A cookie the jar refuses (a Domain the host is not in) would be refused by a browser too.
+      const stored = this.jar.store(c, req.url);
+      if (stored) {
+        this.scrub(stored.value);
+        // Short values (flags like "1") would match unrelated output in tests' scans.
+        if (this.onSecret && stored.value.length >= 8) this.onSecret(stored.value);
       }
     }
     return out.res;
@@ -120,8 +109,7 @@ export class FlowSession {
 
   /** The cookies this session would send to `url` (names and values; for login scripts, never for output). */
   cookies(url: URL): Array<{ name: string; value: string }> {
-    if (this.stored === 0) return [];
-    return this.jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value }));
+    return this.jar.matching(url).map((c) => ({ name: c.key, value: c.value }));
   }
 
   /** Records a classified failure of this flow (with its trace id, for the failure samples). */

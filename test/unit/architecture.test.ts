@@ -28,8 +28,8 @@ const LAYERS: string[][] = [
   ['cli', 'bench'],
 ];
 
-// Imported from anywhere: the error table, file locations, the loopback rule, "did you mean", and type-only modules.
-const SHARED = new Set(['shim.ts', 'errors.ts', 'paths.ts', 'loopback.ts', 'suggest.ts', 'report/schema.ts', 'scenario/types.ts']);
+// Imported from anywhere: the error table, file locations, the loopback rule, "did you mean", loading on first use, and type-only modules.
+const SHARED = new Set(['shim.ts', 'errors.ts', 'paths.ts', 'loopback.ts', 'suggest.ts', 'lazy-require.ts', 'report/schema.ts', 'scenario/types.ts']);
 
 function layerOf(rel: string): number {
   const top = rel.split('/')[0]!;
