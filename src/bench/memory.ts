@@ -2,10 +2,10 @@
  * Memory benchmark: the harness's peak RSS (its own process, all threads; the embedded IdP runs in
  * a separate process and is not counted, as k6's RSS did not count the IdP) at several rates, each
  * run a fresh process started the way users start it (bin/tokenstorm.js run), so one run's heap
- * never inflates the next. Three variants per rate, side by side: as shipped (8 MB semi-spaces and
+ * never inflates the next. Four variants per rate, side by side: as shipped (2 MB semi-spaces and
  * two malloc arenas, chosen by the bin; no verifier thread at these rates), without the bin's
- * re-exec (TOKENSTORM_NO_REEXEC=1: V8's default young generation, glibc's default arenas), and
- * with one verifier thread (`--workers 1`, the old default). k6's
+ * re-exec (TOKENSTORM_NO_REEXEC=1: V8's default young generation, glibc's default arenas), with
+ * one verifier thread (`--workers 1`, the old default), and with `node --liftoff-only`. k6's
  * figures are the ones recorded in FINDINGS.md (k6 cannot be installed here): a comparison against
  * recorded numbers, not a same-run peer.
  */
@@ -41,6 +41,11 @@ export interface MemoryBenchResult {
     v8Default: MemoryRun;
     /** As shipped plus one verifier pool thread. */
     verifierThread: MemoryRun;
+    /**
+     * As shipped, started with `node --liftoff-only`: undici's HTTP parser (WebAssembly) stays on
+     * V8's baseline compiler, skipping the optimizing compile whose memory raises the peak.
+     */
+    liftoffOnly: MemoryRun;
     /** k6's recorded peak RSS at this rate (null when none was recorded). */
     k6RecordedPeakRssMb: number | null;
     /** shipped.peakRssMb / k6RecordedPeakRssMb (goal ≤ 0.75). */
@@ -53,16 +58,18 @@ export interface MemoryBenchResult {
     v8DefaultVsShipped: number | null;
     /** verifierThread.peakRssMb / shipped.peakRssMb: what running PKCE inline saves. */
     verifierThreadVsShipped: number | null;
+    /** liftoffOnly.peakRssMb / shipped.peakRssMb: what the optimizing WebAssembly compile costs at peak. */
+    liftoffOnlyVsShipped: number | null;
   }>;
 }
 
-function runCli(scenarioFile: string, outDir: string, extraArgs: string[], env: Record<string, string>): Promise<Report> {
+function runCli(scenarioFile: string, outDir: string, extraArgs: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Report> {
   return new Promise((resolve, reject) => {
     const bin = join(packageRoot(), 'bin', 'tokenstorm.js');
     // NODE_OPTIONS and MALLOC_ARENA_MAX are cleared so the caller's own settings do not change what is measured.
     const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TOKENSTORM_NO_REEXEC: '' };
     delete base.MALLOC_ARENA_MAX;
-    const child = spawn(process.execPath, [bin, 'run', scenarioFile, '--direct', '--quiet', '--json', '--out', outDir, ...extraArgs], {
+    const child = spawn(process.execPath, [...nodeArgs, bin, 'run', scenarioFile, '--direct', '--quiet', '--json', '--out', outDir, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...base, ...env },
     });
@@ -84,7 +91,7 @@ function runCli(scenarioFile: string, outDir: string, extraArgs: string[], env: 
 const ratio = (a: number, b: number | null): number | null => (b === null ? null : Math.round((a / b) * 100) / 100);
 
 /**
- * Runs the memory benchmark: 3 × rates.length runs of `seconds` each.
+ * Runs the memory benchmark: 4 × rates.length runs of `seconds` each.
  *
  * @example
  * const r = await benchMemory({ rates: [100, 200, 400], seconds: 10 }); r.rates[0].vsK6Recorded;
@@ -98,8 +105,8 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
     for (const ratePerSec of rates) {
       const file = join(dir, `m${ratePerSec}.json`);
       await writeFile(file, JSON.stringify({ name: `memory-${ratePerSec}`, load: { ratePerSec, duration: seconds * 1000 }, thresholds: [] }));
-      const one = async (extraArgs: string[], env: Record<string, string> = {}): Promise<MemoryRun> => {
-        const r = await runCli(file, join(dir, 'reports'), extraArgs, env);
+      const one = async (extraArgs: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<MemoryRun> => {
+        const r = await runCli(file, join(dir, 'reports'), extraArgs, env, nodeArgs);
         return {
           peakRssMb: r.harness.peakRssMb ?? Number.NaN,
           cpuMsPerFlow: r.harness.cpuMsPerFlow,
@@ -111,6 +118,7 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
       const shipped = await one([]);
       const v8Default = await one([], { TOKENSTORM_NO_REEXEC: '1' });
       const verifierThread = await one(['--workers', '1']);
+      const liftoffOnly = await one([], {}, ['--liftoff-only']);
       const k6 = K6_RECORDED_PEAK_RSS_MB[ratePerSec] ?? null;
       const k6Cpu = K6_RECORDED_CPU_MS_PER_FLOW[ratePerSec] ?? null;
       out.push({
@@ -118,12 +126,14 @@ export async function benchMemory(opts: { rates?: number[]; seconds?: number } =
         shipped,
         v8Default,
         verifierThread,
+        liftoffOnly,
         k6RecordedPeakRssMb: k6,
         vsK6Recorded: ratio(shipped.peakRssMb, k6),
         k6RecordedCpuMsPerFlow: k6Cpu,
         cpuVsK6Recorded: shipped.cpuMsPerFlow === null ? null : ratio(shipped.cpuMsPerFlow, k6Cpu),
         v8DefaultVsShipped: ratio(v8Default.peakRssMb, shipped.peakRssMb),
         verifierThreadVsShipped: ratio(verifierThread.peakRssMb, shipped.peakRssMb),
+        liftoffOnlyVsShipped: ratio(liftoffOnly.peakRssMb, shipped.peakRssMb),
       });
     }
     return { seconds, rates: out };

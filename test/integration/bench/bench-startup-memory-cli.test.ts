@@ -54,7 +54,7 @@ describe('tokenstorm bench memory', () => {
     expect(out.rates.map((x: { ratePerSec: number }) => x.ratePerSec)).toEqual([20, 100]);
     const [r20, r100] = out.rates;
     for (const x of [r20, r100]) {
-      for (const v of [x.shipped, x.v8Default, x.verifierThread]) {
+      for (const v of [x.shipped, x.v8Default, x.verifierThread, x.liftoffOnly]) {
         expect(v.peakRssMb).toBeGreaterThan(20);
         expect(v.completed).toBeGreaterThan(0);
       }
@@ -63,6 +63,7 @@ describe('tokenstorm bench memory', () => {
       expect(x.v8Default.verifierWorkers).toBe(0);
       expect(x.verifierThread.verifierWorkers).toBe(1);
       expect(x.v8DefaultVsShipped).toBeCloseTo(x.v8Default.peakRssMb / x.shipped.peakRssMb, 1);
+      expect(x.liftoffOnlyVsShipped).toBeCloseTo(x.liftoffOnly.peakRssMb / x.shipped.peakRssMb, 1);
     }
     expect(r20.k6RecordedPeakRssMb).toBeNull();
     expect(r20.vsK6Recorded).toBeNull();
