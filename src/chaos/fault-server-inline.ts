@@ -4,13 +4,19 @@
  * the harness: use `startFaultServer` from ./fault-server.ts. See /work/shared/TOXIPROXY.md for the
  * semantics it matches.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { TokenstormError } from '../errors.ts';
-import { bindHost, isLoopbackHost, joinHostPort } from './toxiproxy/address.ts';
+import { checkFaultServerOptions, type FaultServerOptions } from './fault-server-options.ts';
+import { bindHost, joinHostPort } from './toxiproxy/address.ts';
 import { ProxyCollection } from './toxiproxy/collection.ts';
 import { createApiHandler } from './toxiproxy/http-api.ts';
 import { defaultReplicaCount, Replicas } from './toxiproxy/replicas.ts';
+
+// node:http by require, not an ES-module import: importing it makes Node load its bundled undici
+// for http's lazy WebSocket exports (see chaos/fault-server-options.ts).
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** A fault server running in this process. */
 export interface InlineFaultServer {
@@ -20,37 +26,6 @@ export interface InlineFaultServer {
   port: number;
   /** Closes the API, every proxy listener and every proxied socket; never hangs. */
   close(): Promise<void>;
-}
-
-/** Where the API listens. Defaults: 127.0.0.1, port 0 (any free port). */
-export interface FaultServerOptions {
-  host?: string;
-  port?: number;
-  /**
-   * Data-plane replica threads serving the same proxies (SO_REUSEPORT) beside the primary.
-   * Default: one per core, at most 3; 0 serves everything on one thread.
-   */
-  replicas?: number;
-}
-
-/**
- * Checks where the API may listen (both the parent and the child check: the parent to fail fast
- * with the right error, the child because it is the one that binds).
- *
- * @throws TokenstormError `ERR_NOT_LOOPBACK` or `ERR_USAGE`.
- * @example
- * const { host, port } = checkFaultServerOptions({ port: 8474 });
- */
-export function checkFaultServerOptions(opts: FaultServerOptions): { host: string; port: number } {
-  const host = opts.host ?? '127.0.0.1';
-  const port = opts.port ?? 0;
-  if (!isLoopbackHost(host)) {
-    throw new TokenstormError('ERR_NOT_LOOPBACK', `fault server host must be loopback, got ${JSON.stringify(host)}`);
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TokenstormError('ERR_USAGE', `fault server port must be an integer in 0..65535, got ${port}`);
-  }
-  return { host, port };
 }
 
 /**

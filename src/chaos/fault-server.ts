@@ -9,9 +9,9 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { TokenstormError } from '../errors.ts';
 import { entryFile } from '../paths.ts';
 import type { FaultChildMessage, FaultParentMessage } from './fault-messages.ts';
-import { checkFaultServerOptions, type FaultServerOptions } from './fault-server-inline.ts';
+import { checkFaultServerOptions, type FaultServerOptions } from './fault-server-options.ts';
 
-export type { FaultServerOptions } from './fault-server-inline.ts';
+export type { FaultServerOptions } from './fault-server-options.ts';
 export { TOXIPROXY_COMPAT_VERSION } from './toxiproxy/http-api.ts';
 
 /** A running fault server. */

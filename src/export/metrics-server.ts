@@ -4,9 +4,14 @@
  * one last scrape when someone has been scraping, so the final counts of a run reach Prometheus.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { TokenstormError } from '../errors.ts';
 import type { OpenMetricsContentType, Registry, RegistryContentType } from 'prom-client';
+
+// node:http by require, not an ES-module import: importing it makes Node load its bundled undici
+// for http's lazy WebSocket exports (see chaos/fault-server-options.ts).
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 const wantsOpenMetrics = (accept: string | undefined): boolean => accept?.includes('application/openmetrics-text') === true;
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
     [
       'const loaded = [];',
       "require('module').registerHooks?.({ load(url, context, next) { loaded.push(url); return next(url, context); } });",
-      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, modules: [...Object.keys(require.cache), ...loaded] })));",
+      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, modules: [...Object.keys(require.cache), ...loaded], builtins: process.moduleLoadList })));",
       '',
     ].join('\n'),
   );
@@ -43,6 +43,7 @@ interface Probe {
   execArgv: string[];
   arenas: string | null;
   modules: string[];
+  builtins: string[];
 }
 
 async function probe(args: string[], env: Record<string, string> = {}): Promise<Probe> {
@@ -64,7 +65,7 @@ async function probe(args: string[], env: Record<string, string> = {}): Promise<
       resolveRun({ code: c, stdout: text });
     });
   });
-  return { code, stdout, ...(JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; arenas: string | null; modules: string[] }) };
+  return { code, stdout, ...(JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; arenas: string | null; modules: string[]; builtins: string[] }) };
 }
 
 describe('harness memory choices (bin/tokenstorm.js run, from outside)', () => {
@@ -106,5 +107,7 @@ describe('harness memory choices (bin/tokenstorm.js run, from outside)', () => {
     // Nor any dependency only other inputs need (YAML or .ts scenarios, reports read back, a
     // progress bar, worker threads, the fault layer, the k6 exporter).
     expect(mods.filter((m) => /node_modules\/(yaml|esbuild|ajv|cli-progress|piscina|toxiproxy-node-client)\//.test(m))).toEqual([]);
+    // Nor Node's own bundled undici (fetch, WebSocket), which an ES-module import of node:http loads.
+    expect(p.builtins.filter((m) => m.includes('undici'))).toEqual([]);
   });
 });
