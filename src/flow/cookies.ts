@@ -86,7 +86,13 @@ export class FlowCookies {
    * Secure cookie over plain http to a non-loopback host).
    */
   store(setCookie: string, url: URL, nowMs: number = Date.now()): Cookie | null {
-    const c = Cookie.parse(setCookie, { loose: true });
+    let c: Cookie | undefined;
+    try {
+      c = Cookie.parse(setCookie, { loose: true });
+    } catch {
+      // A header from a hostile target is never worth a failed flow: the cookie is refused.
+      return null;
+    }
     if (!c) return null;
     const ctx = this.context(url);
     if (c.domain) {
