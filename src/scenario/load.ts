@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TokenstormError } from '../errors.ts';
-import { esbuild, externalsFrom } from '../target/login/bundle-module.ts';
+import { bundleSource } from '../target/login/bundle-module.ts';
 import type { RunPlan } from './types.ts';
 import { type EvalOutcome, evaluateScenarioModule } from './evaluate.ts';
 import { validateScenario } from './validate.ts';
@@ -154,29 +154,7 @@ export function parseYaml(text: string, shown: string): unknown {
 export const MAX_YAML_ALIASES = 100;
 
 async function importModule(file: string, shown: string): Promise<unknown> {
-  let code: string;
-  try {
-    const out = await esbuild().build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      packages: 'external',
-      logLevel: 'silent',
-      plugins: [externalsFrom(file)],
-    });
-    code = out.outputFiles[0]?.text ?? '';
-  } catch (err) {
-    const first = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> })
-      .errors?.[0];
-    if (first) {
-      const loc = first.location ? `:${first.location.line}:${first.location.column + 1}` : '';
-      throw invalid(`${shown}${loc}: ${oneLine(first.text)}`, err);
-    }
-    throw invalid(`${shown}: cannot bundle: ${oneLine(String(err))}`, err);
-  }
+  const code = await bundleSource(file, shown, 'scenarios');
   // A temp file rather than a data: URL so Node resolves the (absolute) externals like any module.
   // The module runs in a worker with a deadline (a scenario is code: it may never settle or loop
   // forever); the temp folder is removed whatever happened.

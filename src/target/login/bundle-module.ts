@@ -17,7 +17,7 @@ import { publicEntryFile } from '../../paths.ts';
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
 
 /** esbuild's API, loaded when a module is first bundled (most runs bundle none: bench memory). */
-export const esbuild = lazyRequire<typeof import('esbuild')>('esbuild');
+const esbuild = lazyRequire<typeof import('esbuild')>('esbuild');
 
 /**
  * esbuild plugin for a user's module (a scenario, a login script) bundled to a temp folder, where
@@ -27,9 +27,9 @@ export const esbuild = lazyRequire<typeof import('esbuild')>('esbuild');
  * package.json `exports` refuses them.
  *
  * @example
- * await build({ entryPoints: [file], bundle: true, write: false, plugins: [externalsFrom(file)] });
+ * await build({ entryPoints: [file], bundle: true, write: false, plugins: [externalsFrom(file, 'scenarios')] });
  */
-export function externalsFrom(file: string, who = 'scenarios'): Plugin {
+function externalsFrom(file: string, who: string): Plugin {
   const require = createRequire(file);
   return {
     name: 'tokenstorm-externals',
@@ -52,14 +52,13 @@ export function externalsFrom(file: string, who = 'scenarios'): Plugin {
 }
 
 /**
- * Bundles and imports `file`; any failure is one `ERR_SCENARIO_INVALID` line naming `shown`.
+ * `file` bundled into one ES module's source (dependencies stay imports, see {@link externalsFrom});
+ * a compile error is one `ERR_SCENARIO_INVALID` line naming `shown` and the line:column.
  *
  * @example
- * const mod = await bundleModule('/abs/my-login.ts', 'my-login.ts');
- * typeof mod.login; // 'function'
+ * const code = await bundleSource('/abs/my.ts', 'my.ts', 'scenarios');
  */
-export async function bundleModule(file: string, shown: string): Promise<Record<string, unknown>> {
-  let code: string;
+export async function bundleSource(file: string, shown: string, who: string): Promise<string> {
   try {
     const out = await esbuild().build({
       entryPoints: [file],
@@ -70,14 +69,26 @@ export async function bundleModule(file: string, shown: string): Promise<Record<
       target: 'node22',
       packages: 'external',
       logLevel: 'silent',
-      plugins: [externalsFrom(file, 'login scripts')],
+      plugins: [externalsFrom(file, who)],
     });
-    code = out.outputFiles[0]?.text ?? '';
+    return out.outputFiles[0]?.text ?? '';
   } catch (err) {
     const first = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
-    const loc = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
-    throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}${loc}: ${oneLine(first?.text ?? String(err))}`, { cause: err });
+    if (!first) throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}: cannot bundle: ${oneLine(String(err))}`, { cause: err });
+    const loc = first.location ? `:${first.location.line}:${first.location.column + 1}` : '';
+    throw new TokenstormError('ERR_SCENARIO_INVALID', `${shown}${loc}: ${oneLine(first.text)}`, { cause: err });
   }
+}
+
+/**
+ * Bundles and imports `file`; any failure is one `ERR_SCENARIO_INVALID` line naming `shown`.
+ *
+ * @example
+ * const mod = await bundleModule('/abs/my-login.ts', 'my-login.ts');
+ * typeof mod.login; // 'function'
+ */
+export async function bundleModule(file: string, shown: string): Promise<Record<string, unknown>> {
+  const code = await bundleSource(file, shown, 'login scripts');
   const dir = await mkdtemp(join(tmpdir(), 'tokenstorm-login-'));
   const tmp = join(dir, 'login.mjs');
   try {
