@@ -5,18 +5,14 @@
  * semantics it matches.
  */
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { TokenstormError } from '../errors.ts';
+import { nodeHttp } from '../lazy-require.ts';
 import { checkFaultServerOptions, type FaultServerOptions } from './fault-server-options.ts';
 import { bindHost, joinHostPort } from './toxiproxy/address.ts';
 import { ProxyCollection } from './toxiproxy/collection.ts';
 import { createApiHandler } from './toxiproxy/http-api.ts';
 import { defaultReplicaCount, Replicas } from './toxiproxy/replicas.ts';
-
-// node:http by require, not an ES-module import: importing it makes Node load its bundled undici
-// for http's lazy WebSocket exports (see chaos/fault-server-options.ts).
-const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** A fault server running in this process. */
 export interface InlineFaultServer {
@@ -43,7 +39,7 @@ export async function serveFaultsInline(opts: FaultServerOptions = {}): Promise<
   const replicas = new Replicas(opts.replicas ?? defaultReplicaCount());
   const collection = new ProxyCollection({ reusePort: replicas.size > 0 });
   const afterChange = replicas.size > 0 ? () => replicas.sync(collection.snapshot()) : undefined;
-  const server: Server = createServer({ keepAliveTimeout: 60_000 }, createApiHandler(collection, afterChange ? { afterChange } : {}));
+  const server: Server = nodeHttp().createServer({ keepAliveTimeout: 60_000 }, createApiHandler(collection, afterChange ? { afterChange } : {}));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -1,9 +1,7 @@
 /**
  * Where the fault server's API may listen, checked by both the harness (to fail fast with the
  * right error) and the fault child (which binds). Kept apart from ./fault-server-inline.ts so the
- * harness never loads the server itself: an ES-module import of node:http makes Node load its
- * bundled undici for http's lazy WebSocket exports (13 MB of RSS in a bare process, 1–2 MB of a
- * run's peak at 100–200 flows/s, where much of it is shared).
+ * harness never loads the server and its proxies.
  */
 import { TokenstormError } from '../errors.ts';
 import { isLoopbackHost } from './toxiproxy/address.ts';

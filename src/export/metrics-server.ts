@@ -5,13 +5,9 @@
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { TokenstormError } from '../errors.ts';
+import { nodeHttp } from '../lazy-require.ts';
 import type { OpenMetricsContentType, Registry, RegistryContentType } from 'prom-client';
-
-// node:http by require, not an ES-module import: importing it makes Node load its bundled undici
-// for http's lazy WebSocket exports (see chaos/fault-server-options.ts).
-const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 const wantsOpenMetrics = (accept: string | undefined): boolean => accept?.includes('application/openmetrics-text') === true;
 
@@ -54,7 +50,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   let scrapes = 0;
   let onScrape: (() => void) | null = null;
   let closing = false;
-  const server: Server = createServer((req, res) => {
+  const server: Server = nodeHttp().createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain' }).end('tokenstorm serves GET /metrics only\n');

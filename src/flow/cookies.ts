@@ -96,9 +96,10 @@ export class FlowCookies {
     if (!c) return null;
     const ctx = this.context(url);
     if (c.domain) {
-      if (!domainMatch(ctx.host, c.cdomain() ?? undefined, false)) return null;
+      const cdomain = c.cdomain();
+      if (!domainMatch(ctx.host, cdomain ?? undefined, false)) return null;
       c.hostOnly = false;
-      c.domain = c.cdomain() ?? c.domain;
+      c.domain = cdomain ?? c.domain;
     } else {
       c.hostOnly = true;
       c.domain = ctx.host;

@@ -69,7 +69,7 @@ export class FlowSession {
     const spanId = newSpanId();
     const headers: Record<string, string> = { ...req.headers, traceparent: traceparent(this.traceId, spanId) };
     // Token and refresh requests are the client's back channel, which never carries the browser's cookies.
-    if (this.jar.size > 0 && !BACK_CHANNEL.has(endpoint)) {
+    if (!BACK_CHANNEL.has(endpoint)) {
       const cookie = this.jar.header(req.url);
       if (cookie) headers.cookie = cookie;
     }

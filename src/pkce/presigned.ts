@@ -12,7 +12,7 @@ import type { SignTask } from './sign-worker.ts';
 
 export type { SignTask } from './sign-worker.ts';
 
-/** piscina, loaded for the first signing pool (only private_key_jwt runs have one). */
+/** piscina, loaded with a signing pool's first batch (client assertions, DPoP proofs). */
 const piscina = lazyRequire<typeof import('piscina')>('piscina');
 
 /** Counters of one presigner. */
