@@ -2,9 +2,9 @@
  * Runs a real process for the package tests: captured output, exit code, and a kill deadline so a
  * hung child fails the test instead of hanging the suite.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { type CliResult, runCommand } from '../../support/cli.ts';
 
 export const root = resolve(import.meta.dirname, '../../..');
 /** The pinned Node 24 (devDependency `node`), the one npm scripts run. */
@@ -20,34 +20,11 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 }
 
-export interface ExecResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ExecResult = CliResult;
 
-export function exec(
-  command: string,
-  args: string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<ExecResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: { ...cleanEnv(), FORCE_COLOR: '0', PATH: pathWithNode24, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+/** Runs `command args` with the pinned Node first on PATH and npm's lifecycle variables removed. */
+export function exec(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ExecResult> {
+  return runCommand(command, args, { cwd: opts.cwd, env: { ...cleanEnv(), PATH: pathWithNode24, ...opts.env }, timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
 /** MAJOR.MINOR.PATCH → comparable tuple. */
